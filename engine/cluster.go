@@ -1,0 +1,302 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Config sets up a Cluster. The zero value is valid: seed 0, the default
+// start time, no learner limits.
+type Config struct {
+	// Seed drives every random choice (uids, name suffixes, container
+	// ids). The same seed and inputs give the same event log.
+	Seed uint64
+	// Start is the virtual time the cluster starts at (DefaultStart if
+	// zero).
+	Start time.Time
+	// Limits caps what a learner can create; zero fields mean no cap.
+	Limits Limits
+	// WatchLogLimit bounds the watch log; older changes are compacted away
+	// and a reader behind them must resync (default 10,000).
+	WatchLogLimit int
+	// EventLimit bounds the number of Event objects kept; the oldest are
+	// deleted first (default 1,000).
+	EventLimit int
+	// EventTTL is how long an Event is kept after it last happened
+	// (default one hour, as the API server's --event-ttl).
+	EventTTL time.Duration
+	// ReconcileLimit is the livelock guard: how many reconciles one instant
+	// may take, on top of 20 per stored object (default 100,000).
+	ReconcileLimit int
+	// NodeMonitorGracePeriod is how long a node may miss heartbeats before
+	// it is marked NotReady (default 40s).
+	NodeMonitorGracePeriod time.Duration
+	// NodeStartupDelay is how long a new or restored node's kubelet takes
+	// to report Ready (default 2s).
+	NodeStartupDelay time.Duration
+}
+
+// Limits are a learner cluster's caps. Zero means no cap.
+type Limits struct {
+	MaxNodes   int
+	MaxPods    int
+	MaxObjects int
+}
+
+// LearnerLimits are the caps of a learner's playground cluster: enough for
+// every lesson, small enough to draw.
+func LearnerLimits() Limits { return Limits{MaxNodes: 20, MaxPods: 200, MaxObjects: 1000} }
+
+// DefaultConfig is the configuration of a learner's cluster.
+func DefaultConfig() Config { return Config{Limits: LearnerLimits()} }
+
+func (c *Config) setDefaults() {
+	if c.Start.IsZero() {
+		c.Start = DefaultStart
+	}
+	c.Start = c.Start.UTC()
+	if c.WatchLogLimit <= 0 {
+		c.WatchLogLimit = 10000
+	}
+	if c.EventLimit <= 0 {
+		c.EventLimit = 1000
+	}
+	if c.EventTTL <= 0 {
+		c.EventTTL = time.Hour
+	}
+	if c.ReconcileLimit <= 0 {
+		c.ReconcileLimit = 100000
+	}
+	if c.NodeMonitorGracePeriod <= 0 {
+		c.NodeMonitorGracePeriod = 40 * time.Second
+	}
+	if c.NodeStartupDelay < 0 {
+		c.NodeStartupDelay = 0
+	} else if c.NodeStartupDelay == 0 {
+		c.NodeStartupDelay = 2 * time.Second
+	}
+}
+
+// controller is a level-based reconciler. observe is told of every change
+// to the kinds it registered for; it may update the controller's caches and
+// enqueue keys, but must not write to the store. reconcile reads the current
+// state for one key and writes the difference.
+type controller interface {
+	observe(ev WatchEvent, old Object)
+	reconcile(key string)
+}
+
+type registration struct {
+	name  string
+	ctl   controller
+	queue *workQueue
+}
+
+// Cluster is one simulated Kubernetes cluster. It is not safe for
+// concurrent use.
+type Cluster struct {
+	cfg   Config
+	rand  *rand.Rand
+	clock clock
+	store store
+
+	ctls []registration
+	// watchers lists, per kind, the indexes into ctls of the controllers
+	// that observe it, in registration order.
+	watchers map[Kind][]int
+
+	events    recorder
+	scheduler *scheduler
+	kubelet   *kubelet
+	nodes     *nodeLifecycle
+	eviction  *taintEviction
+	podGC     *podGC
+	ns        *namespaceController
+	images    *ImageCatalog
+	// volumeScheduler, when set, takes part in scheduling pods with
+	// PersistentVolumeClaims.
+	volumeScheduler VolumeScheduler
+
+	// reconciles counts reconciles at the current instant, for the
+	// livelock guard.
+	reconciles int
+}
+
+// New returns a cluster with the default namespaces and no nodes.
+func New(cfg Config) *Cluster {
+	cfg.setDefaults()
+	c := &Cluster{
+		cfg:      cfg,
+		rand:     newRand(cfg.Seed),
+		clock:    newClock(cfg.Start),
+		store:    newStore(cfg.WatchLogLimit),
+		watchers: map[Kind][]int{},
+		images:   DefaultImages(),
+	}
+	c.events = newRecorder(c)
+	// Registration order is the order controllers run in at each instant.
+	c.nodes = newNodeLifecycle(c)
+	c.eviction = newTaintEviction(c)
+	c.scheduler = newScheduler(c)
+	c.kubelet = newKubelet(c)
+	c.podGC = newPodGC(c)
+	c.ns = newNamespaceController(c)
+	for _, name := range []string{"default", "kube-node-lease", "kube-public", "kube-system"} {
+		ns := &Namespace{ObjectMeta: ObjectMeta{Name: name, Labels: map[string]string{"kubernetes.io/metadata.name": name}}}
+		ns.Status.Phase = "Active"
+		if err := c.createObject(ns); err != nil {
+			panic(fmt.Sprintf("engine: creating namespace %s: %v", name, err))
+		}
+	}
+	return c
+}
+
+// register adds a controller that observes kinds and returns its index,
+// which names it in timers and enqueues.
+func (c *Cluster) register(name string, ctl controller, watched ...Kind) int {
+	id := len(c.ctls)
+	c.ctls = append(c.ctls, registration{name: name, ctl: ctl, queue: newWorkQueue()})
+	for _, k := range watched {
+		c.watchers[k] = append(c.watchers[k], id)
+	}
+	return id
+}
+
+func (c *Cluster) enqueue(id int, key string) { c.ctls[id].queue.add(key) }
+
+// after wakes controller id for key once d of virtual time has passed.
+func (c *Cluster) after(d time.Duration, id int, key string) {
+	c.clock.set(c.clock.now.Add(d), id, key)
+}
+
+// at wakes controller id for key at time t.
+func (c *Cluster) at(t time.Time, id int, key string) { c.clock.set(t, id, key) }
+
+// Now returns the cluster's virtual time.
+func (c *Cluster) Now() time.Time { return c.clock.now }
+
+// Config returns the configuration the cluster was made with, defaults
+// filled in.
+func (c *Cluster) Config() Config { return c.cfg }
+
+// Images returns the cluster's image catalogue.
+func (c *Cluster) Images() *ImageCatalog { return c.images }
+
+// ResourceVersion returns the version of the latest change.
+func (c *Cluster) ResourceVersion() uint64 { return c.store.rv }
+
+// NextTimer returns when the next timer is due, if any is set.
+func (c *Cluster) NextTimer() (time.Time, bool) { return c.clock.next() }
+
+// Settle runs the controllers until none has work left at the current
+// instant. It returns ErrLivelock if they do not settle within the
+// reconcile limit; the cluster stays usable.
+func (c *Cluster) Settle() error {
+	limit := c.cfg.ReconcileLimit + 20*c.objectCount()
+	for {
+		progressed := false
+		for i := range c.ctls {
+			r := &c.ctls[i]
+			for {
+				key, ok := r.queue.pop()
+				if !ok {
+					break
+				}
+				c.reconciles++
+				if c.reconciles > limit {
+					c.dropQueues()
+					return fmt.Errorf("%w: %d reconciles at %s, last by %s for %q",
+						ErrLivelock, c.reconciles, c.clock.now.Format(time.RFC3339), r.name, key)
+				}
+				r.ctl.reconcile(key)
+				progressed = true
+			}
+		}
+		if !progressed {
+			return nil
+		}
+	}
+}
+
+func (c *Cluster) dropQueues() {
+	for i := range c.ctls {
+		c.ctls[i].queue = newWorkQueue()
+	}
+}
+
+// fireDue wakes the controllers whose timers are due now and settles.
+func (c *Cluster) fireDue() error {
+	for {
+		id, ok := c.clock.popDue()
+		if !ok {
+			break
+		}
+		c.enqueue(id.ctl, id.key)
+	}
+	if err := c.Settle(); err != nil {
+		return err
+	}
+	// Reconciles may have set timers for this same instant.
+	if t, ok := c.clock.next(); ok && !t.After(c.clock.now) {
+		return c.fireDue()
+	}
+	return nil
+}
+
+func (c *Cluster) moveTo(t time.Time) {
+	if t.After(c.clock.now) {
+		c.clock.now = t
+		c.reconciles = 0
+	}
+}
+
+// Advance moves virtual time forward by d, firing every timer that falls
+// due on the way, in order, and settling the controllers at each instant.
+func (c *Cluster) Advance(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("engine: cannot move time backwards (%s)", d)
+	}
+	if err := c.fireDue(); err != nil {
+		return err
+	}
+	target := c.clock.now.Add(d)
+	for {
+		t, ok := c.clock.next()
+		if !ok || t.After(target) {
+			break
+		}
+		c.moveTo(t)
+		if err := c.fireDue(); err != nil {
+			return err
+		}
+	}
+	c.moveTo(target)
+	return nil
+}
+
+// Step jumps to the next instant at which a timer is due and runs it,
+// skipping the empty time in between. It reports false if no timer is set.
+func (c *Cluster) Step() (bool, error) {
+	if err := c.fireDue(); err != nil {
+		return false, err
+	}
+	t, ok := c.clock.next()
+	if !ok {
+		return false, nil
+	}
+	c.moveTo(t)
+	return true, c.fireDue()
+}
+
+// objectCount is the number of stored objects that count against the
+// learner's object limit (everything but Events).
+func (c *Cluster) objectCount() int {
+	n := 0
+	for k, v := range c.store.counts {
+		if k != KindEvent {
+			n += v
+		}
+	}
+	return n
+}

@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// containerRuntime is the kubelet's record of one container of a pod on its
+// node: the state it reports, the image pull in progress, the back-off
+// timers, and the running process with its logs and writable layer.
+type containerRuntime struct {
+	spec    Container
+	init    bool // an init container (a sidecar when also restartAlways)
+	sidecar bool
+
+	state      containerPhase
+	waitReason string
+	waitMsg    string
+	startedAt  time.Time
+	// terminated is set while state is phaseTerminated.
+	terminated *ContainerStateTerminated
+	// last is the previous instance's termination (lastState).
+	last        *ContainerStateTerminated
+	restarts    int32
+	containerID string
+	// everStarted records that this container has started at least once
+	// (kubelet's "started" for sidecars gating the next init container).
+	everStarted bool
+	// succeeded records that an init container has completed with 0.
+	succeeded bool
+	// backingOff is set while an exited container waits out its restart
+	// back-off; it is reported as waiting in CrashLoopBackOff.
+	backingOff bool
+
+	imageRef ImageReference
+	image    *Image
+	// pulling is set while an image pull is in progress; it completes at
+	// pullDoneAt with pullErr (nil on success).
+	pulling     bool
+	pullStarted time.Time
+	pullDoneAt  time.Time
+	pullErr     error
+	pullBackoff time.Duration
+	pullRetryAt time.Time
+
+	// backoff is the delay before the next restart after an exit; restartAt
+	// is when a container waiting in CrashLoopBackOff starts again.
+	backoff   time.Duration
+	restartAt time.Time
+
+	proc *process
+	// stopAt, while the pod terminates, is when the process is gone.
+	stopAt time.Time
+
+	logs, prevLogs []LogLine
+	// files is the container's writable layer: lost when it restarts.
+	files map[string]string
+}
+
+type containerPhase int
+
+const (
+	phaseWaiting containerPhase = iota
+	phaseRunning
+	phaseTerminated
+)
+
+// LogLine is one line a container wrote to its standard output.
+type LogLine struct {
+	Time time.Time
+	Text string
+}
+
+// Limits of the simulated container world.
+const (
+	maxLogLines    = 1000
+	maxFileBytes   = 64 * 1024
+	maxFilesPerCtr = 256
+)
+
+const (
+	initialBackoff = 10 * time.Second
+	maxBackoff     = 5 * time.Minute
+	// backoffReset: a container that ran this long without trouble starts
+	// its back-off afresh.
+	backoffReset = 10 * time.Minute
+)
+
+func nextBackoff(d time.Duration) time.Duration {
+	if d == 0 {
+		return initialBackoff
+	}
+	return min(2*d, maxBackoff)
+}
+
+// host is what a container's process sees of the world.
+type containerHost struct {
+	k   *kubelet
+	pod *Pod
+	ctr *containerRuntime
+}
+
+func (h containerHost) now() time.Time   { return h.k.c.clock.now }
+func (h containerHost) hostname() string { return h.pod.Name }
+
+func (h containerHost) log(line string) {
+	c := h.ctr
+	c.logs = append(c.logs, LogLine{Time: h.k.c.clock.now, Text: line})
+	if len(c.logs) > maxLogLines {
+		c.logs = slices.Delete(c.logs, 0, len(c.logs)-maxLogLines)
+	}
+}
+
+func cleanPath(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	return p
+}
+
+func (h containerHost) writeFile(path, data string, appendTo bool) error {
+	c := h.ctr
+	path = cleanPath(path)
+	if c.files == nil {
+		c.files = map[string]string{}
+	}
+	if _, exists := c.files[path]; !exists && len(c.files) >= maxFilesPerCtr {
+		return errNoSpace
+	}
+	if appendTo {
+		data = c.files[path] + data
+	}
+	if len(data) > maxFileBytes {
+		return errNoSpace
+	}
+	c.files[path] = data
+	return nil
+}
+
+func (h containerHost) readFile(path string) (string, bool) {
+	data, ok := h.ctr.files[cleanPath(path)]
+	return data, ok
+}
+
+func (h containerHost) listDir(dir string) ([]string, bool) {
+	dir = strings.TrimSuffix(cleanPath(dir), "/") + "/"
+	var names []string
+	for _, p := range sortedMapKeys(h.ctr.files) {
+		if rest, ok := strings.CutPrefix(p, dir); ok {
+			name, _, _ := strings.Cut(rest, "/")
+			if len(names) == 0 || names[len(names)-1] != name {
+				names = append(names, name)
+			}
+		}
+	}
+	return names, len(names) > 0 || dir == "/"
+}
+
+type fsError string
+
+func (e fsError) Error() string { return string(e) }
+
+const errNoSpace = fsError("No space left on device")
+
+// status renders the container's ContainerStatus.
+func (cr *containerRuntime) status() ContainerStatus {
+	s := ContainerStatus{
+		Name:         cr.spec.Name,
+		RestartCount: cr.restarts,
+		Image:        cr.spec.Image,
+		ContainerID:  cr.containerID,
+	}
+	if cr.imageRef.Path != "" {
+		s.Image = cr.imageRef.String()
+		if cr.everStarted {
+			s.ImageID = ImageID(cr.imageRef)
+		}
+	}
+	switch cr.state {
+	case phaseWaiting:
+		s.State.Waiting = &ContainerStateWaiting{Reason: cr.waitReason, Message: cr.waitMsg}
+	case phaseRunning:
+		s.State.Running = &ContainerStateRunning{StartedAt: cr.startedAt}
+		s.Ready = true
+	case phaseTerminated:
+		t := *cr.terminated
+		if cr.backingOff {
+			s.State.Waiting = &ContainerStateWaiting{Reason: cr.waitReason, Message: cr.waitMsg}
+			s.LastTerminationState.Terminated = &t
+			break
+		}
+		s.State.Terminated = &t
+	}
+	if cr.last != nil && s.LastTerminationState.Terminated == nil {
+		t := *cr.last
+		s.LastTerminationState.Terminated = &t
+	}
+	started := cr.state == phaseRunning
+	if !cr.init || cr.sidecar {
+		s.Started = &started
+	}
+	if cr.init && !cr.sidecar {
+		s.Ready = cr.state == phaseTerminated && cr.succeeded
+	}
+	return s
+}

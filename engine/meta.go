@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// Kind names a type of object, as in a manifest's "kind" field.
+type Kind string
+
+// The kinds this package simulates.
+const (
+	KindNamespace Kind = "Namespace"
+	KindNode      Kind = "Node"
+	KindPod       Kind = "Pod"
+	KindEvent     Kind = "Event"
+)
+
+// kindInfo is what the store needs to know about a kind.
+type kindInfo struct {
+	apiVersion string
+	namespaced bool
+	// resource is the lower-case plural used in API paths and error messages.
+	resource string
+}
+
+// kinds lists every kind the store accepts. It is read-only after init.
+var kinds = map[Kind]kindInfo{
+	KindNamespace: {apiVersion: "v1", namespaced: false, resource: "namespaces"},
+	KindNode:      {apiVersion: "v1", namespaced: false, resource: "nodes"},
+	KindPod:       {apiVersion: "v1", namespaced: true, resource: "pods"},
+	KindEvent:     {apiVersion: "v1", namespaced: true, resource: "events"},
+}
+
+// kindOrder is the order in which snapshots list kinds: the order a reader
+// meets them in the article (hardware first, then software).
+var kindOrder = []Kind{KindNamespace, KindNode, KindPod, KindEvent}
+
+// Namespaced reports whether objects of kind k live in a namespace.
+func (k Kind) Namespaced() bool { return kinds[k].namespaced }
+
+// Resource returns the plural resource name of k, such as "pods".
+func (k Kind) Resource() string { return kinds[k].resource }
+
+// APIVersion returns the apiVersion objects of kind k are served as.
+func (k Kind) APIVersion() string { return kinds[k].apiVersion }
+
+// TypeMeta carries an object's apiVersion and kind, as every Kubernetes
+// object does on the wire.
+type TypeMeta struct {
+	APIVersion string `json:"apiVersion,omitempty"`
+	Kind       Kind   `json:"kind,omitempty"`
+}
+
+// ObjectMeta is the metadata every object carries, with Kubernetes' field
+// names.
+type ObjectMeta struct {
+	Name string `json:"name,omitempty"`
+	// GenerateName, when Name is empty, asks the store to make a unique name
+	// by appending five random characters, as the API server does.
+	GenerateName string            `json:"generateName,omitempty"`
+	Namespace    string            `json:"namespace,omitempty"`
+	UID          string            `json:"uid,omitempty"`
+	Labels       map[string]string `json:"labels,omitempty"`
+	Annotations  map[string]string `json:"annotations,omitempty"`
+	// OwnerReferences lists the objects this one belongs to; at most one has
+	// Controller set.
+	OwnerReferences []OwnerReference `json:"ownerReferences,omitempty"`
+	// ResourceVersion is the cluster-wide version at which this object was
+	// last written. It is set by the store; callers only pass it back.
+	ResourceVersion   string     `json:"resourceVersion,omitempty"`
+	Generation        int64      `json:"generation,omitempty"`
+	CreationTimestamp time.Time  `json:"creationTimestamp"`
+	DeletionTimestamp *time.Time `json:"deletionTimestamp,omitempty"`
+	// DeletionGracePeriodSeconds is set together with DeletionTimestamp.
+	DeletionGracePeriodSeconds *int64 `json:"deletionGracePeriodSeconds,omitempty"`
+}
+
+// OwnerReference points from an object to the object that owns it.
+type OwnerReference struct {
+	APIVersion         string `json:"apiVersion"`
+	Kind               Kind   `json:"kind"`
+	Name               string `json:"name"`
+	UID                string `json:"uid"`
+	Controller         *bool  `json:"controller,omitempty"`
+	BlockOwnerDeletion *bool  `json:"blockOwnerDeletion,omitempty"`
+}
+
+// Object is implemented by every kind in the store.
+type Object interface {
+	// GetObjectMeta returns the object's metadata. The store's own objects
+	// are immutable: callers never write through this pointer to an object
+	// they did not copy.
+	GetObjectMeta() *ObjectMeta
+	// GetKind returns the object's kind.
+	GetKind() Kind
+	// DeepCopyObject returns a copy that shares no memory with the receiver.
+	DeepCopyObject() Object
+}
+
+// GetObjectMeta implements Object.
+func (m *ObjectMeta) GetObjectMeta() *ObjectMeta { return m }
+
+// Key returns the store key of the object: "namespace/name", or "name" for
+// cluster-scoped objects.
+func (m *ObjectMeta) Key() string { return objectKey(m.Namespace, m.Name) }
+
+// ControllerRef returns the owner reference with Controller set, or nil.
+func (m *ObjectMeta) ControllerRef() *OwnerReference {
+	for i := range m.OwnerReferences {
+		if r := &m.OwnerReferences[i]; r.Controller != nil && *r.Controller {
+			return r
+		}
+	}
+	return nil
+}
+
+// DeepCopy returns a copy of m that shares no memory with it.
+func (m ObjectMeta) DeepCopy() ObjectMeta {
+	out := m
+	out.Labels = maps.Clone(m.Labels)
+	out.Annotations = maps.Clone(m.Annotations)
+	if m.OwnerReferences != nil {
+		out.OwnerReferences = make([]OwnerReference, len(m.OwnerReferences))
+		for i, r := range m.OwnerReferences {
+			out.OwnerReferences[i] = r
+			out.OwnerReferences[i].Controller = clonePtr(r.Controller)
+			out.OwnerReferences[i].BlockOwnerDeletion = clonePtr(r.BlockOwnerDeletion)
+		}
+	}
+	out.DeletionTimestamp = clonePtr(m.DeletionTimestamp)
+	out.DeletionGracePeriodSeconds = clonePtr(m.DeletionGracePeriodSeconds)
+	return out
+}
+
+func objectKey(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func cloneSlice[T any](s []T) []T {
+	if s == nil {
+		return nil
+	}
+	return slices.Clone(s)
+}
+
+// Ptr returns a pointer to v; handy for optional fields.
+func Ptr[T any](v T) *T { return &v }

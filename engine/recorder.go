@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// recorder writes Events the way client-go's event recorder and the API
+// server do: a repeat of the same event (same object, type, reason, message
+// and source) bumps the count and last timestamp of the existing Event
+// instead of making a new one; Events expire after the TTL; and the number
+// kept is bounded.
+type recorder struct {
+	c *Cluster
+	// byKey maps an aggregation key to the store key of its Event.
+	byKey map[string]string
+	// order lists Event store keys, oldest first; it may hold keys of
+	// Events already deleted, which are skipped.
+	order []string
+}
+
+// Event sources, named as the real components name themselves.
+var (
+	sourceScheduler      = EventSource{Component: "default-scheduler"}
+	sourceNodeController = EventSource{Component: "node-controller"}
+	sourceTaintEviction  = EventSource{Component: "taint-eviction-controller"}
+	sourcePodGC          = EventSource{Component: "pod-garbage-collector"}
+)
+
+func sourceKubelet(node string) EventSource { return EventSource{Component: "kubelet", Host: node} }
+
+func newRecorder(c *Cluster) recorder { return recorder{c: c, byKey: map[string]string{}} }
+
+// event records an event about obj.
+func (c *Cluster) event(obj Object, typ, reason string, src EventSource, format string, args ...any) {
+	c.events.record(refTo(obj), typ, reason, src, fmt.Sprintf(format, args...))
+}
+
+// eventFor records an event about the container fieldPath of a pod.
+func (c *Cluster) eventFor(p *Pod, fieldPath, typ, reason string, src EventSource, format string, args ...any) {
+	ref := refTo(p)
+	ref.FieldPath = fieldPath
+	c.events.record(ref, typ, reason, src, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) record(ref ObjectReference, typ, reason string, src EventSource, msg string) {
+	c := r.c
+	now := c.clock.now
+	r.expire(now)
+	aggKey := aggregationKey(ref, typ, reason, src, msg)
+	if key, ok := r.byKey[aggKey]; ok {
+		if old, _ := c.store.get(KindEvent, key).(*Event); old != nil {
+			e := old.DeepCopy()
+			e.Count++
+			e.LastTimestamp = now
+			if err := c.updateObject(e); err == nil {
+				return
+			}
+		}
+		delete(r.byKey, aggKey)
+	}
+	ns := ref.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	if c.store.get(KindNamespace, ns) == nil {
+		return // the namespace is gone; so is anything to report on
+	}
+	name := ref.Name + "." + strconv.FormatInt(now.UnixNano(), 16)
+	for nano := now.UnixNano(); c.store.get(KindEvent, objectKey(ns, name)) != nil; {
+		nano++
+		name = ref.Name + "." + strconv.FormatInt(nano, 16)
+	}
+	e := &Event{
+		ObjectMeta:          ObjectMeta{Name: name, Namespace: ns},
+		InvolvedObject:      ref,
+		Reason:              reason,
+		Message:             msg,
+		Source:              src,
+		FirstTimestamp:      now,
+		LastTimestamp:       now,
+		Count:               1,
+		Type:                typ,
+		ReportingController: src.Component,
+		ReportingInstance:   src.Host,
+	}
+	if err := c.createObject(e); err != nil {
+		return
+	}
+	r.byKey[aggKey] = e.Key()
+	r.order = append(r.order, e.Key())
+	for c.store.counts[KindEvent] > c.cfg.EventLimit {
+		r.dropOldest()
+	}
+}
+
+// expire deletes Events that last happened longer ago than the TTL.
+func (r *recorder) expire(now time.Time) {
+	cutoff := now.Add(-r.c.cfg.EventTTL)
+	for len(r.order) > 0 {
+		e, _ := r.c.store.get(KindEvent, r.order[0]).(*Event)
+		if e != nil && !e.LastTimestamp.Before(cutoff) {
+			return
+		}
+		r.dropOldest()
+	}
+}
+
+func (r *recorder) dropOldest() {
+	if len(r.order) == 0 {
+		return
+	}
+	key := r.order[0]
+	r.order[0] = ""
+	r.order = r.order[1:]
+	if len(r.order) == 0 {
+		r.order = nil
+	}
+	if e, _ := r.c.store.get(KindEvent, key).(*Event); e != nil {
+		delete(r.byKey, aggregationKey(e.InvolvedObject, e.Type, e.Reason, e.Source, e.Message))
+		r.c.removeObject(KindEvent, key)
+	}
+}
+
+func aggregationKey(ref ObjectReference, typ, reason string, src EventSource, msg string) string {
+	return ref.UID + "\x00" + ref.FieldPath + "\x00" + typ + "\x00" + reason + "\x00" + src.Component + "\x00" + src.Host + "\x00" + msg
+}
+
+// sortEvents orders events by last timestamp, then first timestamp, then
+// name, as kubectl get events shows them.
+func sortEvents(evs []*Event) {
+	slices.SortStableFunc(evs, func(a, b *Event) int {
+		if c := a.LastTimestamp.Compare(b.LastTimestamp); c != 0 {
+			return c
+		}
+		if c := a.FirstTimestamp.Compare(b.FirstTimestamp); c != 0 {
+			return c
+		}
+		return compareStrings(a.Name, b.Name)
+	})
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func secondsToDuration(s int64) time.Duration { return time.Duration(s) * time.Second }

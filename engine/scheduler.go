@@ -1,0 +1,419 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// scheduler places pending pods on nodes, as kube-scheduler does: filter
+// plugins rule nodes out (each with a reason in kubectl's words), score
+// plugins rank the rest, and the pod is bound to the best node. A pod that
+// fits nowhere gets a FailedScheduling event and waits until the cluster
+// changes in a way that could help (a node added or changed, a pod gone).
+type scheduler struct {
+	c  *Cluster
+	id int
+
+	nodes map[string]*nodeInfo
+	// order holds the nodes sorted by name: the order the scheduler walks
+	// them, starting from nextStart.
+	order     []*nodeInfo
+	nextStart int
+	// freeSlots are node slot numbers released by deleted nodes.
+	freeSlots []int
+	slots     int
+
+	// bound holds the accounting of every pod charged to a node.
+	bound  map[string]boundPod
+	owners map[string]*ownerInfo
+	// unschedulable holds pods that fit nowhere at their last attempt.
+	unschedulable map[string]struct{}
+
+	filters []filterPlugin
+	scores  []scorePlugin
+	// candidates is scratch space reused by every scheduling cycle.
+	candidates []candidate
+}
+
+// nodeInfo is the scheduler's view of one node, kept in step with the
+// store through observe.
+type nodeInfo struct {
+	name string
+	// slot is a small stable number for per-node arrays.
+	slot int
+	node *Node
+
+	allocMilliCPU, allocMemory, allocPods int64
+	reqMilliCPU, reqMemory, pods          int64
+	// nonZero* count pods that request nothing as 100m / 200Mi, for scoring.
+	nonZeroMilliCPU, nonZeroMemory int64
+	// taints holds the node's NoSchedule and NoExecute taints.
+	taints []Taint
+}
+
+// boundPod is what one pod is charged on its node.
+type boundPod struct {
+	node                           *nodeInfo
+	milliCPU, memory               int64
+	nonZeroMilliCPU, nonZeroMemory int64
+	owner                          *ownerInfo
+}
+
+// ownerInfo counts one controller's pods per node slot, for spreading.
+type ownerInfo struct {
+	perSlot []int32
+	total   int
+}
+
+type candidate struct {
+	node  *nodeInfo
+	score int64
+}
+
+func newScheduler(c *Cluster) *scheduler {
+	s := &scheduler{
+		c:             c,
+		nodes:         map[string]*nodeInfo{},
+		bound:         map[string]boundPod{},
+		owners:        map[string]*ownerInfo{},
+		unschedulable: map[string]struct{}{},
+	}
+	s.filters = []filterPlugin{nodeUnschedulable{}, taintToleration{}, nodeAffinity{}, nodeResourcesFit{}, &volumeBinding{c: c}}
+	s.scores = []scorePlugin{leastAllocated{}, selectorSpread{}}
+	s.id = c.register("scheduler", s, KindNode, KindPod)
+	return s
+}
+
+var _ controller = (*scheduler)(nil)
+
+func (s *scheduler) observe(ev WatchEvent, old Object) {
+	switch obj := ev.Object.(type) {
+	case *Node:
+		s.observeNode(ev.Type, obj, old)
+	case *Pod:
+		s.observePod(ev.Type, obj)
+	}
+}
+
+func (s *scheduler) observeNode(t EventType, n *Node, old Object) {
+	if t == Deleted {
+		ni := s.nodes[n.Name]
+		if ni == nil {
+			return
+		}
+		delete(s.nodes, n.Name)
+		i, _ := slices.BinarySearchFunc(s.order, n.Name, func(a *nodeInfo, name string) int { return strings.Compare(a.name, name) })
+		s.order = slices.Delete(s.order, i, i+1)
+		s.freeSlots = append(s.freeSlots, ni.slot)
+		for _, o := range s.owners {
+			if ni.slot < len(o.perSlot) {
+				o.perSlot[ni.slot] = 0
+			}
+		}
+		return
+	}
+	ni := s.nodes[n.Name]
+	if ni == nil {
+		ni = &nodeInfo{name: n.Name, slot: s.newSlot()}
+		s.nodes[n.Name] = ni
+		i, _ := slices.BinarySearchFunc(s.order, n.Name, func(a *nodeInfo, name string) int { return strings.Compare(a.name, name) })
+		s.order = slices.Insert(s.order, i, ni)
+	}
+	ni.node = n
+	ni.allocMilliCPU = n.Status.Allocatable.MilliCPU()
+	ni.allocMemory = n.Status.Allocatable.MemoryBytes()
+	ni.allocPods = n.Status.Allocatable.Count(ResourcePods)
+	ni.taints = ni.taints[:0]
+	for _, t := range n.Spec.Taints {
+		if t.Effect == TaintEffectNoSchedule || t.Effect == TaintEffectNoExecute {
+			ni.taints = append(ni.taints, t)
+		}
+	}
+	// Only a change that could let a waiting pod fit wakes the waiting pods.
+	if oldNode, _ := old.(*Node); oldNode == nil || schedulingChanged(oldNode, n) {
+		s.retryUnschedulable()
+	}
+}
+
+func schedulingChanged(a, b *Node) bool {
+	return a.Spec.Unschedulable != b.Spec.Unschedulable ||
+		!slices.EqualFunc(a.Spec.Taints, b.Spec.Taints, func(x, y Taint) bool {
+			return x.Key == y.Key && x.Value == y.Value && x.Effect == y.Effect
+		}) ||
+		!mapsEqual(a.Labels, b.Labels) ||
+		a.Status.Allocatable.MilliCPU() != b.Status.Allocatable.MilliCPU() ||
+		a.Status.Allocatable.MemoryBytes() != b.Status.Allocatable.MemoryBytes() ||
+		a.Status.Allocatable.Count(ResourcePods) != b.Status.Allocatable.Count(ResourcePods)
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *scheduler) newSlot() int {
+	if n := len(s.freeSlots); n > 0 {
+		slot := s.freeSlots[n-1]
+		s.freeSlots = s.freeSlots[:n-1]
+		return slot
+	}
+	s.slots++
+	return s.slots - 1
+}
+
+func (s *scheduler) observePod(t EventType, p *Pod) {
+	key := p.Key()
+	// Release whatever the pod was charged before this change.
+	released := false
+	if b, ok := s.bound[key]; ok {
+		s.uncharge(b)
+		delete(s.bound, key)
+		released = true
+	}
+	if t == Deleted {
+		delete(s.unschedulable, key)
+		if released {
+			s.retryUnschedulable()
+		}
+		return
+	}
+	if p.Spec.NodeName != "" {
+		delete(s.unschedulable, key)
+		if p.IsTerminal() {
+			if released {
+				s.retryUnschedulable()
+			}
+			return
+		}
+		if ni := s.nodes[p.Spec.NodeName]; ni != nil {
+			s.charge(key, p, ni)
+		}
+		return
+	}
+	if p.DeletionTimestamp == nil && p.Spec.SchedulerName == "default-scheduler" {
+		if _, waiting := s.unschedulable[key]; !waiting {
+			s.c.enqueue(s.id, key)
+		}
+	}
+}
+
+func (s *scheduler) charge(key string, p *Pod, ni *nodeInfo) {
+	req := computePodRequests(&p.Spec)
+	b := boundPod{node: ni, milliCPU: req.milliCPU, memory: req.memory}
+	b.nonZeroMilliCPU, b.nonZeroMemory = nonZero(req)
+	if ref := p.ControllerRef(); ref != nil {
+		b.owner = s.owner(ref.UID)
+		b.owner.add(ni.slot, 1)
+	}
+	ni.reqMilliCPU += b.milliCPU
+	ni.reqMemory += b.memory
+	ni.nonZeroMilliCPU += b.nonZeroMilliCPU
+	ni.nonZeroMemory += b.nonZeroMemory
+	ni.pods++
+	s.bound[key] = b
+}
+
+func (s *scheduler) uncharge(b boundPod) {
+	ni := b.node
+	ni.reqMilliCPU -= b.milliCPU
+	ni.reqMemory -= b.memory
+	ni.nonZeroMilliCPU -= b.nonZeroMilliCPU
+	ni.nonZeroMemory -= b.nonZeroMemory
+	ni.pods--
+	if b.owner != nil {
+		b.owner.add(ni.slot, -1)
+	}
+}
+
+func nonZero(r podRequests) (milliCPU, memory int64) {
+	milliCPU, memory = r.milliCPU, r.memory
+	if milliCPU == 0 {
+		milliCPU = defaultScoringMilliCPU
+	}
+	if memory == 0 {
+		memory = defaultScoringMemory
+	}
+	return milliCPU, memory
+}
+
+func (s *scheduler) owner(uid string) *ownerInfo {
+	o := s.owners[uid]
+	if o == nil {
+		o = &ownerInfo{}
+		s.owners[uid] = o
+	}
+	return o
+}
+
+func (o *ownerInfo) add(slot int, n int32) {
+	if slot >= len(o.perSlot) {
+		o.perSlot = append(o.perSlot, make([]int32, slot+1-len(o.perSlot))...)
+	}
+	o.perSlot[slot] += n
+	o.total += int(n)
+}
+
+func (o *ownerInfo) count(slot int) int32 {
+	if o == nil || slot >= len(o.perSlot) {
+		return 0
+	}
+	return o.perSlot[slot]
+}
+
+// retryUnschedulable moves every waiting pod back to the active queue, in
+// a stable order, as kube-scheduler's MoveAllToActiveOrBackoffQueue does.
+func (s *scheduler) retryUnschedulable() {
+	if len(s.unschedulable) == 0 {
+		return
+	}
+	for _, key := range sortedMapKeys(s.unschedulable) {
+		s.c.enqueue(s.id, key)
+	}
+	clear(s.unschedulable)
+}
+
+// numFeasibleNodesToFind is kube-scheduler's adaptive
+// percentageOfNodesToScore: every node below 100; above, 50% minus 1% per
+// 125 nodes, at least 5%, and never fewer than 100 nodes.
+func numFeasibleNodesToFind(numNodes int) int {
+	const minFeasible, minPercentage = 100, 5
+	if numNodes < minFeasible {
+		return numNodes
+	}
+	pct := 50 - numNodes/125
+	if pct < minPercentage {
+		pct = minPercentage
+	}
+	n := numNodes * pct / 100
+	if n < minFeasible {
+		return minFeasible
+	}
+	return n
+}
+
+func (s *scheduler) reconcile(key string) {
+	p := s.c.pod(key)
+	if p == nil || p.Spec.NodeName != "" || p.DeletionTimestamp != nil {
+		return
+	}
+	st := newCycleState(s, p)
+	if reason := s.preFilter(st); reason != "" {
+		s.fail(p, fmt.Sprintf("0/%d nodes are available: %s.", len(s.order), reason))
+		return
+	}
+	best, msg := s.schedule(st)
+	if best == nil {
+		s.fail(p, msg)
+		return
+	}
+	s.bind(p, best)
+}
+
+func (s *scheduler) preFilter(st *cycleState) string {
+	for _, f := range s.filters {
+		if pf, ok := f.(preFilterPlugin); ok {
+			if reason := pf.preFilter(st); reason != "" {
+				return reason
+			}
+		}
+	}
+	return ""
+}
+
+// schedule runs the filters over a rotating sample of nodes and scores the
+// feasible ones. It returns the best node, or nil and the FailedScheduling
+// message.
+func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
+	n := len(s.order)
+	if n == 0 {
+		return nil, "no nodes available to schedule pods"
+	}
+	want := numFeasibleNodesToFind(n)
+	cands := s.candidates[:0]
+	var failures map[string]int
+	processed := 0
+	for i := 0; i < n && len(cands) < want; i++ {
+		ni := s.order[(s.nextStart+i)%n]
+		processed++
+		if reasons := s.filter(st, ni); len(reasons) > 0 {
+			if failures == nil {
+				failures = map[string]int{}
+			}
+			for _, r := range reasons {
+				failures[r]++
+			}
+			continue
+		}
+		cands = append(cands, candidate{node: ni})
+	}
+	s.nextStart = (s.nextStart + processed) % n
+	s.candidates = cands
+	if len(cands) == 0 {
+		return nil, fitErrorMessage(n, failures)
+	}
+	for _, sp := range s.scores {
+		sp.score(st, cands)
+	}
+	best := 0
+	for i := 1; i < len(cands); i++ {
+		if cands[i].score > cands[best].score ||
+			cands[i].score == cands[best].score && cands[i].node.name < cands[best].node.name {
+			best = i
+		}
+	}
+	return cands[best].node, ""
+}
+
+func (s *scheduler) filter(st *cycleState, ni *nodeInfo) []string {
+	for _, f := range s.filters {
+		if reasons := f.filter(st, ni); len(reasons) > 0 {
+			return reasons
+		}
+	}
+	return nil
+}
+
+// fitErrorMessage words a scheduling failure as kube-scheduler's FitError:
+// reasons counted, sorted, and joined.
+func fitErrorMessage(numNodes int, failures map[string]int) string {
+	parts := make([]string, 0, len(failures))
+	for reason, count := range failures {
+		parts = append(parts, fmt.Sprintf("%d %s", count, reason))
+	}
+	slices.Sort(parts)
+	return fmt.Sprintf("0/%d nodes are available: %s.", numNodes, strings.Join(parts, ", "))
+}
+
+func (s *scheduler) fail(p *Pod, msg string) {
+	s.unschedulable[p.Key()] = struct{}{}
+	s.c.event(p, EventTypeWarning, "FailedScheduling", sourceScheduler, "%s", msg)
+	np := p.DeepCopy()
+	if setPodCondition(&np.Status, PodCondition{
+		Type: PodScheduled, Status: ConditionFalse, LastTransitionTime: s.c.clock.now,
+		Reason: podConditionReasonUnsched, Message: msg,
+	}) {
+		s.mustUpdate(np)
+	}
+}
+
+func (s *scheduler) bind(p *Pod, ni *nodeInfo) {
+	np := p.DeepCopy()
+	np.Spec.NodeName = ni.name
+	setPodCondition(&np.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue, LastTransitionTime: s.c.clock.now})
+	s.mustUpdate(np)
+	s.c.event(np, EventTypeNormal, "Scheduled", sourceScheduler, "Successfully assigned %s/%s to %s", np.Namespace, np.Name, ni.name)
+}
+
+func (s *scheduler) mustUpdate(p *Pod) {
+	if err := s.c.updateObject(p); err != nil {
+		panic(fmt.Sprintf("engine: scheduler updating pod %s: %v", p.Key(), err))
+	}
+}

@@ -1,0 +1,206 @@
+package engine
+
+import "fmt"
+
+// The scheduler's plugins, after kube-scheduler's framework: a filter
+// plugin rules a node out with reasons worded as kubectl shows them; a
+// score plugin adds to each feasible node's score. Only these two extension
+// points (and a pre-filter for checks about the pod alone) exist.
+
+type filterPlugin interface {
+	filter(st *cycleState, ni *nodeInfo) []string
+}
+
+type preFilterPlugin interface {
+	// preFilter returns a reason when the pod cannot be placed on any node.
+	preFilter(st *cycleState) string
+}
+
+type scorePlugin interface {
+	// score adds this plugin's weighted score to every candidate.
+	score(st *cycleState, cands []candidate)
+}
+
+var (
+	_ filterPlugin    = nodeUnschedulable{}
+	_ filterPlugin    = taintToleration{}
+	_ filterPlugin    = nodeAffinity{}
+	_ filterPlugin    = nodeResourcesFit{}
+	_ filterPlugin    = (*volumeBinding)(nil)
+	_ preFilterPlugin = (*volumeBinding)(nil)
+	_ scorePlugin     = leastAllocated{}
+	_ scorePlugin     = selectorSpread{}
+)
+
+// cycleState is what one scheduling attempt knows about its pod.
+type cycleState struct {
+	pod                            *Pod
+	milliCPU, memory               int64
+	nonZeroMilliCPU, nonZeroMemory int64
+	owner                          *ownerInfo
+	toleratesUnschedulable         bool
+}
+
+func newCycleState(s *scheduler, p *Pod) *cycleState {
+	req := computePodRequests(&p.Spec)
+	st := &cycleState{pod: p, milliCPU: req.milliCPU, memory: req.memory}
+	st.nonZeroMilliCPU, st.nonZeroMemory = nonZero(req)
+	if ref := p.ControllerRef(); ref != nil {
+		st.owner = s.owners[ref.UID]
+	}
+	unsched := Taint{Key: TaintNodeUnschedulable, Effect: TaintEffectNoSchedule}
+	for i := range p.Spec.Tolerations {
+		if p.Spec.Tolerations[i].ToleratesTaint(&unsched) {
+			st.toleratesUnschedulable = true
+		}
+	}
+	return st
+}
+
+// Reasons, worded as kube-scheduler's plugins word them.
+var (
+	reasonUnschedulable = []string{"node(s) were unschedulable"}
+	reasonSelector      = []string{"node(s) didn't match Pod's node affinity/selector"}
+	reasonTooManyPods   = "Too many pods"
+	reasonCPU           = "Insufficient cpu"
+	reasonMemory        = "Insufficient memory"
+)
+
+// nodeUnschedulable rules out cordoned nodes.
+type nodeUnschedulable struct{}
+
+func (nodeUnschedulable) filter(st *cycleState, ni *nodeInfo) []string {
+	if ni.node.Spec.Unschedulable && !st.toleratesUnschedulable {
+		return reasonUnschedulable
+	}
+	return nil
+}
+
+// taintToleration rules out nodes with a NoSchedule or NoExecute taint the
+// pod does not tolerate — which is how NotReady and unreachable nodes are
+// kept free of new pods.
+type taintToleration struct{}
+
+func (taintToleration) filter(st *cycleState, ni *nodeInfo) []string {
+	for i := range ni.taints {
+		t := &ni.taints[i]
+		tolerated := false
+		for j := range st.pod.Spec.Tolerations {
+			if st.pod.Spec.Tolerations[j].ToleratesTaint(t) {
+				tolerated = true
+				break
+			}
+		}
+		if !tolerated {
+			return []string{fmt.Sprintf("node(s) had untolerated taint {%s: %s}", t.Key, t.Value)}
+		}
+	}
+	return nil
+}
+
+// nodeAffinity rules out nodes whose labels do not match the nodeSelector.
+type nodeAffinity struct{}
+
+func (nodeAffinity) filter(st *cycleState, ni *nodeInfo) []string {
+	for k, v := range st.pod.Spec.NodeSelector {
+		if w, ok := ni.node.Labels[k]; !ok || w != v {
+			return reasonSelector
+		}
+	}
+	return nil
+}
+
+// nodeResourcesFit rules out nodes without room for the pod's requests.
+type nodeResourcesFit struct{}
+
+func (nodeResourcesFit) filter(st *cycleState, ni *nodeInfo) []string {
+	tooMany := ni.pods+1 > ni.allocPods
+	cpu := st.milliCPU > 0 && ni.reqMilliCPU+st.milliCPU > ni.allocMilliCPU
+	mem := st.memory > 0 && ni.reqMemory+st.memory > ni.allocMemory
+	if !tooMany && !cpu && !mem {
+		return nil
+	}
+	var reasons []string
+	if tooMany {
+		reasons = append(reasons, reasonTooManyPods)
+	}
+	if cpu {
+		reasons = append(reasons, reasonCPU)
+	}
+	if mem {
+		reasons = append(reasons, reasonMemory)
+	}
+	return reasons
+}
+
+// VolumeScheduler is the hook through which the volume binder takes part in
+// scheduling: PreFilter for the pod's claims as a whole (for example
+// `pod has unbound immediate PersistentVolumeClaims`), Filter for what a
+// volume's node affinity allows.
+type VolumeScheduler interface {
+	PreFilter(p *Pod) string
+	Filter(p *Pod, n *Node) []string
+}
+
+// volumeBinding asks the volume binder, when one is installed, whether the
+// pod's claims allow it to run on a node.
+type volumeBinding struct{ c *Cluster }
+
+func (v *volumeBinding) preFilter(st *cycleState) string {
+	if v.c.volumeScheduler != nil {
+		return v.c.volumeScheduler.PreFilter(st.pod)
+	}
+	for _, vol := range st.pod.Spec.Volumes {
+		if vol.PersistentVolumeClaim != nil {
+			return fmt.Sprintf("persistentvolumeclaim %q not found", vol.PersistentVolumeClaim.ClaimName)
+		}
+	}
+	return ""
+}
+
+func (v *volumeBinding) filter(st *cycleState, ni *nodeInfo) []string {
+	if v.c.volumeScheduler == nil || len(st.pod.Spec.Volumes) == 0 {
+		return nil
+	}
+	return v.c.volumeScheduler.Filter(st.pod, ni.node)
+}
+
+// leastAllocated prefers nodes with the most room left, by cpu and memory
+// equally (NodeResourcesFit's LeastAllocated strategy, weight 1).
+type leastAllocated struct{}
+
+func (leastAllocated) score(st *cycleState, cands []candidate) {
+	for i := range cands {
+		ni := cands[i].node
+		cands[i].score += (freeScore(ni.allocMilliCPU, ni.nonZeroMilliCPU+st.nonZeroMilliCPU) +
+			freeScore(ni.allocMemory, ni.nonZeroMemory+st.nonZeroMemory)) / 2
+	}
+}
+
+func freeScore(capacity, requested int64) int64 {
+	if capacity <= 0 || requested >= capacity {
+		return 0
+	}
+	return (capacity - requested) * 100 / capacity
+}
+
+// selectorSpread prefers nodes running fewer pods of the same owner, so a
+// Deployment's replicas land on different machines (weight 2, as
+// PodTopologySpread's default).
+type selectorSpread struct{}
+
+func (selectorSpread) score(st *cycleState, cands []candidate) {
+	if st.owner == nil || st.owner.total == 0 {
+		return
+	}
+	var most int32
+	for i := range cands {
+		most = max(most, st.owner.count(cands[i].node.slot))
+	}
+	if most == 0 {
+		return
+	}
+	for i := range cands {
+		cands[i].score += 2 * 100 * int64(most-st.owner.count(cands[i].node.slot)) / int64(most)
+	}
+}

@@ -1,0 +1,134 @@
+package engine
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// store holds the cluster's objects. Stored objects are immutable: a write
+// replaces the pointer with a new object, so the watch log can keep the old
+// versions without copying them.
+type store struct {
+	rv      uint64
+	objects map[Kind]map[string]Object
+	log     watchLog
+	// podsByNode indexes bound pods by node name; it always matches the
+	// pods in objects.
+	podsByNode map[string]map[string]struct{}
+	// counts holds the number of objects per kind.
+	counts map[Kind]int
+}
+
+func newStore(watchLimit int) store {
+	s := store{
+		objects:    map[Kind]map[string]Object{},
+		podsByNode: map[string]map[string]struct{}{},
+		counts:     map[Kind]int{},
+		log:        watchLog{limit: watchLimit},
+	}
+	for k := range kinds {
+		s.objects[k] = map[string]Object{}
+	}
+	return s
+}
+
+func (s *store) get(kind Kind, key string) Object { return s.objects[kind][key] }
+
+// sortedKeys returns the keys of kind in sorted order.
+func (s *store) sortedKeys(kind Kind) []string {
+	m := s.objects[kind]
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// list returns the stored objects of kind in namespace ns ("" for all)
+// matching sel (nil for all), sorted by key. The objects are the store's
+// own: callers must not modify them.
+func (s *store) list(kind Kind, ns string, sel labels.Selector) []Object {
+	var out []Object
+	for _, k := range s.sortedKeys(kind) {
+		o := s.objects[kind][k]
+		m := o.GetObjectMeta()
+		if ns != "" && m.Namespace != ns {
+			continue
+		}
+		if sel != nil && !sel.Matches(labels.Set(m.Labels)) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// podsOn returns the keys of the pods bound to node, sorted.
+func (s *store) podsOn(node string) []string {
+	m := s.podsByNode[node]
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// write records obj (already carrying its metadata) under a new
+// resourceVersion and appends the change to the watch log.
+func (s *store) write(t EventType, obj Object) WatchEvent {
+	s.rv++
+	m := obj.GetObjectMeta()
+	m.ResourceVersion = strconv.FormatUint(s.rv, 10)
+	kind := obj.GetKind()
+	key := m.Key()
+	old := s.objects[kind][key]
+	switch t {
+	case Added:
+		s.counts[kind]++
+		s.objects[kind][key] = obj
+	case Modified:
+		s.objects[kind][key] = obj
+	case Deleted:
+		s.counts[kind]--
+		delete(s.objects[kind], key)
+	}
+	if kind == KindPod {
+		s.indexPod(old, obj, t == Deleted)
+	}
+	ev := WatchEvent{Type: t, ResourceVersion: s.rv, Object: obj}
+	s.log.append(ev)
+	return ev
+}
+
+func (s *store) indexPod(old, cur Object, deleted bool) {
+	if old != nil {
+		if n := old.(*Pod).Spec.NodeName; n != "" {
+			delete(s.podsByNode[n], old.GetObjectMeta().Key())
+			if len(s.podsByNode[n]) == 0 {
+				delete(s.podsByNode, n)
+			}
+		}
+	}
+	if deleted {
+		return
+	}
+	if n := cur.(*Pod).Spec.NodeName; n != "" {
+		if s.podsByNode[n] == nil {
+			s.podsByNode[n] = map[string]struct{}{}
+		}
+		s.podsByNode[n][cur.GetObjectMeta().Key()] = struct{}{}
+	}
+}
+
+// splitKey splits "namespace/name" (or "name") into its parts.
+func splitKey(key string) (namespace, name string) {
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		return key[:i], key[i+1:]
+	}
+	return "", key
+}

@@ -1,0 +1,127 @@
+// Command podplay is "Kubernetes 101, live": a playground where a learner
+// reads lessons and works a simulated cluster beside them.
+//
+// The simulated cluster (package engine) is built; the web server, the
+// kubectl terminal and the lessons come next. Until then this command can
+// show the engine at work with `podplay demo`.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/podplay/podplay/engine"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "podplay:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `podplay — Kubernetes 101, live
+
+Usage:
+  podplay demo [-seed N]   run a short story on the simulated cluster and print it
+  podplay version          print the version of Kubernetes the cluster simulates
+
+The web playground (podplay with no arguments) is not built yet: the
+simulated cluster is, and "podplay demo" shows it at work.
+`
+
+// run is the whole program; main only wires it to the process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	switch args[1] {
+	case "demo":
+		fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		seed := fs.Uint64("seed", 1, "random seed of the simulated cluster")
+		if err := fs.Parse(args[2:]); err != nil {
+			return err
+		}
+		return demo(ctx, *seed, stdout)
+	case "version":
+		fmt.Fprintf(stdout, "podplay simulates Kubernetes %s\n", engine.KubernetesVersion)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[1])
+}
+
+// demo tells the article's story in brief: three nodes pool their CPU and
+// memory, pods spread over them, a node dies and its pods are evicted.
+func demo(ctx context.Context, seed uint64, w io.Writer) error {
+	c := engine.New(engine.Config{Seed: seed, Limits: engine.LearnerLimits()})
+	say := func(format string, args ...any) { fmt.Fprintf(w, "[%s] %s\n", c.Now().Format("15:04:05"), fmt.Sprintf(format, args...)) }
+	for _, name := range []string{"node-1", "node-2", "node-3"} {
+		if _, err := c.AddNode(engine.NodeOptions{Name: name}); err != nil {
+			return err
+		}
+	}
+	say("added three nodes of 2 CPU / 4Gi each")
+	if err := c.Advance(5 * time.Second); err != nil {
+		return err
+	}
+	owner := engine.OwnerReference{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web", UID: "demo-web", Controller: engine.Ptr(true)}
+	for i := range 6 {
+		p := &engine.Pod{ObjectMeta: engine.ObjectMeta{Name: fmt.Sprintf("web-%d", i), Labels: map[string]string{"app": "web"}, OwnerReferences: []engine.OwnerReference{owner}}}
+		p.Spec.Containers = []engine.Container{{Name: "nginx", Image: "nginx:1.27"}}
+		if _, err := c.Create(p); err != nil {
+			return err
+		}
+	}
+	say("created six nginx pods")
+	if err := c.Advance(10 * time.Second); err != nil {
+		return err
+	}
+	printPods(c, w)
+	if err := c.KillNode("node-2"); err != nil {
+		return err
+	}
+	say("powered off node-2")
+	for _, d := range []time.Duration{45 * time.Second, 5 * time.Minute} {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := c.Advance(d); err != nil {
+			return err
+		}
+		say("%s later:", d)
+		printNodes(c, w)
+		printPods(c, w)
+	}
+	return nil
+}
+
+func printPods(c *engine.Cluster, w io.Writer) {
+	for _, p := range c.Pods("", nil) {
+		s := engine.SummarizePod(p)
+		fmt.Fprintf(w, "  %-8s %-4s %-12s %s\n", p.Name, s.Ready, s.Status, p.Spec.NodeName)
+	}
+}
+
+func printNodes(c *engine.Cluster, w io.Writer) {
+	var parts []string
+	for _, n := range c.Nodes() {
+		parts = append(parts, n.Name+"="+engine.NodeStatusWord(n))
+	}
+	fmt.Fprintf(w, "  nodes: %s\n", strings.Join(parts, " "))
+}
+
