@@ -69,7 +69,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // memory, pods spread over them, a node dies and its pods are evicted.
 func demo(ctx context.Context, seed uint64, w io.Writer) error {
 	c := engine.New(engine.Config{Seed: seed, Limits: engine.LearnerLimits()})
-	say := func(format string, args ...any) { fmt.Fprintf(w, "[%s] %s\n", c.Now().Format("15:04:05"), fmt.Sprintf(format, args...)) }
+	say := func(format string, args ...any) {
+		fmt.Fprintf(w, "[%s] %s\n", c.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
 	for _, name := range []string{"node-1", "node-2", "node-3"} {
 		if _, err := c.AddNode(engine.NodeOptions{Name: name}); err != nil {
 			return err
@@ -124,4 +126,3 @@ func printNodes(c *engine.Cluster, w io.Writer) {
 	}
 	fmt.Fprintf(w, "  nodes: %s\n", strings.Join(parts, " "))
 }
-

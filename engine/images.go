@@ -294,9 +294,9 @@ func DefaultImages() *ImageCatalog {
 			Binaries: []string{"nginx"}, Shell: true, Ports: []int32{80}, StartupLogs: nginxLogs, HandlesSIGTERM: true,
 			Response: "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n</body>\n</html>\n"},
 		{Repository: "docker.io/library/httpd", SizeBytes: 58_000_000,
-			Tags:       withSuffixes([]string{"latest", "2", "2.4"}, "-alpine"),
-			Cmd:        []string{"httpd-foreground"},
-			Binaries:   []string{"httpd-foreground", "httpd"}, Shell: true, Ports: []int32{80}, HandlesSIGTERM: true,
+			Tags:     withSuffixes([]string{"latest", "2", "2.4"}, "-alpine"),
+			Cmd:      []string{"httpd-foreground"},
+			Binaries: []string{"httpd-foreground", "httpd"}, Shell: true, Ports: []int32{80}, HandlesSIGTERM: true,
 			StartupLogs: []string{
 				"AH00558: httpd: Could not reliably determine the server's fully qualified domain name. Set the 'ServerName' directive globally to suppress this message",
 				"%t [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations",

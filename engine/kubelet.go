@@ -551,9 +551,9 @@ func (k *kubelet) start(p *Pod, rt *podRuntime, cr *containerRuntime) {
 // containerEnv is the environment a container's process sees.
 func containerEnv(p *Pod, c *Container) map[string]string {
 	env := map[string]string{
-		"PATH":     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"HOSTNAME": p.Name,
-		"HOME":     "/root",
+		"PATH":                    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOSTNAME":                p.Name,
+		"HOME":                    "/root",
 		"KUBERNETES_SERVICE_HOST": "10.96.0.1",
 		"KUBERNETES_SERVICE_PORT": "443",
 	}

@@ -26,9 +26,9 @@ const (
 
 // PodSpec is the desired state of a pod.
 type PodSpec struct {
-	Volumes        []Volume    `json:"volumes,omitempty"`
-	InitContainers []Container `json:"initContainers,omitempty"`
-	Containers     []Container `json:"containers"`
+	Volumes        []Volume      `json:"volumes,omitempty"`
+	InitContainers []Container   `json:"initContainers,omitempty"`
+	Containers     []Container   `json:"containers"`
 	RestartPolicy  RestartPolicy `json:"restartPolicy,omitempty"`
 	// TerminationGracePeriodSeconds is how long a deleted pod's containers
 	// get between SIGTERM and SIGKILL; nil means 30.
