@@ -33,7 +33,7 @@ type Config struct {
 	// it is marked NotReady (default 40s).
 	NodeMonitorGracePeriod time.Duration
 	// NodeStartupDelay is how long a new or restored node's kubelet takes
-	// to report Ready (default 2s).
+	// to report Ready (default 2s; negative means at once).
 	NodeStartupDelay time.Duration
 }
 
@@ -71,9 +71,10 @@ func (c *Config) setDefaults() {
 	if c.NodeMonitorGracePeriod <= 0 {
 		c.NodeMonitorGracePeriod = 40 * time.Second
 	}
-	if c.NodeStartupDelay < 0 {
+	switch {
+	case c.NodeStartupDelay < 0:
 		c.NodeStartupDelay = 0
-	} else if c.NodeStartupDelay == 0 {
+	case c.NodeStartupDelay == 0:
 		c.NodeStartupDelay = 2 * time.Second
 	}
 }

@@ -43,6 +43,9 @@ type containerRuntime struct {
 	pullErr     error
 	pullBackoff time.Duration
 	pullRetryAt time.Time
+	// pullFailedAt is when the last pull failed; ErrImagePull shows until
+	// the kubelet's next look, a moment later, turns it to ImagePullBackOff.
+	pullFailedAt time.Time
 
 	// backoff is the delay before the next restart after an exit; restartAt
 	// is when a container waiting in CrashLoopBackOff starts again.

@@ -120,8 +120,11 @@ type Image struct {
 	// Ports are the ports the default process listens on.
 	Ports []int32
 	// StartupLogs are logged when the default process starts; "%t" is
-	// replaced by the time in the image's log format.
+	// replaced by the time in TimeFormat.
 	StartupLogs []string
+	// TimeFormat is the Go layout of the time in the image's log lines
+	// (default "2006/01/02 15:04:05", nginx's).
+	TimeFormat string
 	// RequiredEnv: the default process exits 1 with FailLogs unless one
 	// of these variables is set.
 	RequiredEnv []string
@@ -318,6 +321,7 @@ func DefaultImages() *ImageCatalog {
 			Tags:       withSuffixes([]string{"latest", "6", "6.2", "7", "7.0", "7.2", "7.4", "8", "8.0"}, "-alpine"),
 			Entrypoint: []string{"docker-entrypoint.sh"}, Cmd: []string{"redis-server"},
 			Binaries: []string{"redis-server", "redis-cli"}, Shell: true, Ports: []int32{6379}, HandlesSIGTERM: true,
+			TimeFormat: "02 Jan 2006 15:04:05.000",
 			StartupLogs: []string{
 				"1:C %t # oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
 				"1:M %t * Running mode=standalone, port=6379.",
@@ -328,6 +332,7 @@ func DefaultImages() *ImageCatalog {
 			Tags:       []string{"latest", "5.7", "8", "8.0", "8.4", "9", "lts"},
 			Entrypoint: []string{"docker-entrypoint.sh"}, Cmd: []string{"mysqld"},
 			Binaries: []string{"mysqld", "mysql"}, Shell: true, Ports: []int32{3306}, HandlesSIGTERM: true,
+			TimeFormat: "2006-01-02 15:04:05",
 			RequiredEnv: []string{"MYSQL_ROOT_PASSWORD", "MYSQL_ALLOW_EMPTY_PASSWORD", "MYSQL_RANDOM_ROOT_PASSWORD"},
 			FailLogs: []string{
 				"%t+00:00 [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified",
@@ -344,6 +349,7 @@ func DefaultImages() *ImageCatalog {
 			Tags:       withSuffixes([]string{"latest", "13", "14", "15", "16", "17", "18"}, "-alpine"),
 			Entrypoint: []string{"docker-entrypoint.sh"}, Cmd: []string{"postgres"},
 			Binaries: []string{"postgres", "psql"}, Shell: true, Ports: []int32{5432}, HandlesSIGTERM: true,
+			TimeFormat: "2006-01-02 15:04:05.000",
 			RequiredEnv: []string{"POSTGRES_PASSWORD"},
 			FailLogs: []string{
 				"Error: Database is uninitialized and superuser password is not specified.",

@@ -61,6 +61,9 @@ const (
 	sandboxDelay = 500 * time.Millisecond
 	sigtermDelay = 500 * time.Millisecond
 	pullFailTime = 800 * time.Millisecond
+	// errImagePullShown is how long ErrImagePull shows before the back-off
+	// (the kubelet's next pod sync).
+	errImagePullShown = 2 * time.Second
 )
 
 func newKubelet(c *Cluster) *kubelet {
@@ -629,7 +632,8 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 			cr.waitReason, cr.waitMsg = "ErrImagePull", msg
 			cr.pullBackoff = nextBackoff(cr.pullBackoff)
 			cr.pullRetryAt = now.Add(cr.pullBackoff)
-			k.wake(p, cr.pullRetryAt)
+			cr.pullFailedAt = now
+			k.wake(p, now.Add(errImagePullShown))
 			cr.image = nil
 			return false
 		}
@@ -645,6 +649,10 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 		return true
 	}
 	if now.Before(cr.pullRetryAt) {
+		if shown := cr.pullFailedAt.Add(errImagePullShown); now.Before(shown) {
+			k.wake(p, shown)
+			return false
+		}
 		if cr.waitReason != "ImagePullBackOff" {
 			k.c.eventFor(p, fp, EventTypeNormal, "BackOff", src, "Back-off pulling image %q", image)
 			k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Error: ImagePullBackOff")

@@ -123,7 +123,11 @@ func (p *process) run(h procHost) {
 			p.vars[in.name] = items[0]
 			p.forItems[idx] = items[1:]
 		case opLog:
-			h.log(strings.ReplaceAll(in.args[0], "%t", h.now().Format("2006/01/02 15:04:05")))
+			layout := "2006/01/02 15:04:05"
+			if p.image != nil && p.image.TimeFormat != "" {
+				layout = p.image.TimeFormat
+			}
+			h.log(strings.ReplaceAll(in.args[0], "%t", h.now().Format(layout)))
 		case opServe:
 			p.serving = true
 		case opSleep:

@@ -26,7 +26,7 @@ import (
 //	node name=N [cpu=Q] [memory=Q] [pods=N] [labels=k=v,k=v]
 //	create            (YAML body: a Pod, Node or Namespace)
 //	delete KIND NAME [grace=SECONDS] [ns=NS]
-//	cordon NAME | uncordon NAME | taint NAME KEY=VALUE:EFFECT
+//	cordon NAME | uncordon NAME | taint NAME key=K value=V effect=E
 //	kill-node NAME | restore-node NAME | crash POD [container=C]
 //	set-image POD CONTAINER IMAGE
 //	advance DURATION | step [n=N] | settle
@@ -112,7 +112,9 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 		cfg := engine.Config{}
 		cfg.Seed, _ = strconv.ParseUint(arg(d, "seed", "0"), 10, 64)
 		if s := arg(d, "startup", ""); s != "" {
-			cfg.NodeStartupDelay = mustDuration(t, s)
+			if cfg.NodeStartupDelay = mustDuration(t, s); cfg.NodeStartupDelay == 0 {
+				cfg.NodeStartupDelay = -1 // at once
+			}
 		}
 		cfg.Limits.MaxPods, _ = strconv.Atoi(arg(d, "max-pods", "0"))
 		cfg.Limits.MaxNodes, _ = strconv.Atoi(arg(d, "max-nodes", "0"))
@@ -168,10 +170,7 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 	case "taint":
 		n, err := c.GetNode(positional(d, 0))
 		if err == nil {
-			spec := positional(d, 1)
-			kv, effect, _ := strings.Cut(spec, ":")
-			k, v, _ := strings.Cut(kv, "=")
-			n.Spec.Taints = append(n.Spec.Taints, engine.Taint{Key: k, Value: v, Effect: engine.TaintEffect(effect)})
+			n.Spec.Taints = append(n.Spec.Taints, engine.Taint{Key: arg(d, "key", ""), Value: arg(d, "value", ""), Effect: engine.TaintEffect(arg(d, "effect", ""))})
 			_, err = c.Update(n)
 		}
 		return result(err) + "\n" + h.settle()
