@@ -332,7 +332,7 @@ func DefaultImages() *ImageCatalog {
 			Tags:       []string{"latest", "5.7", "8", "8.0", "8.4", "9", "lts"},
 			Entrypoint: []string{"docker-entrypoint.sh"}, Cmd: []string{"mysqld"},
 			Binaries: []string{"mysqld", "mysql"}, Shell: true, Ports: []int32{3306}, HandlesSIGTERM: true,
-			TimeFormat: "2006-01-02 15:04:05",
+			TimeFormat:  "2006-01-02 15:04:05",
 			RequiredEnv: []string{"MYSQL_ROOT_PASSWORD", "MYSQL_ALLOW_EMPTY_PASSWORD", "MYSQL_RANDOM_ROOT_PASSWORD"},
 			FailLogs: []string{
 				"%t+00:00 [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified",
@@ -349,7 +349,7 @@ func DefaultImages() *ImageCatalog {
 			Tags:       withSuffixes([]string{"latest", "13", "14", "15", "16", "17", "18"}, "-alpine"),
 			Entrypoint: []string{"docker-entrypoint.sh"}, Cmd: []string{"postgres"},
 			Binaries: []string{"postgres", "psql"}, Shell: true, Ports: []int32{5432}, HandlesSIGTERM: true,
-			TimeFormat: "2006-01-02 15:04:05.000",
+			TimeFormat:  "2006-01-02 15:04:05.000",
 			RequiredEnv: []string{"POSTGRES_PASSWORD"},
 			FailLogs: []string{
 				"Error: Database is uninitialized and superuser password is not specified.",
