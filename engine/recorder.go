@@ -19,6 +19,8 @@ type recorder struct {
 	// order lists Event store keys, oldest first; it may hold keys of
 	// Events already deleted, which are skipped.
 	order []string
+	// lastNano is the stamp of the newest Event name.
+	lastNano int64
 }
 
 // Event sources, named as the real components name themselves.
@@ -68,11 +70,10 @@ func (r *recorder) record(ref ObjectReference, typ, reason string, src EventSour
 	if c.store.get(KindNamespace, ns) == nil {
 		return // the namespace is gone; so is anything to report on
 	}
-	name := ref.Name + "." + strconv.FormatInt(now.UnixNano(), 16)
-	for nano := now.UnixNano(); c.store.get(KindEvent, objectKey(ns, name)) != nil; {
-		nano++
-		name = ref.Name + "." + strconv.FormatInt(nano, 16)
-	}
+	// Names are the object's name and a nanosecond stamp, as client-go
+	// makes them; the stamp never repeats, so names are never reused.
+	r.lastNano = max(now.UnixNano(), r.lastNano+1)
+	name := ref.Name + "." + strconv.FormatInt(r.lastNano, 16)
 	e := &Event{
 		ObjectMeta:          ObjectMeta{Name: name, Namespace: ns},
 		InvolvedObject:      ref,
