@@ -194,6 +194,13 @@ func (c *Cluster) NextTimer() (time.Time, bool) { return c.clock.next() }
 // instant. It returns ErrLivelock if they do not settle within the
 // reconcile limit; the cluster stays usable.
 func (c *Cluster) Settle() error {
+	c.reconciles = 0
+	return c.settle()
+}
+
+// settle is Settle without resetting the livelock guard's count, which
+// covers one call of Settle, Advance or Step at one instant.
+func (c *Cluster) settle() error {
 	limit := c.cfg.ReconcileLimit + 20*c.objectCount()
 	for {
 		progressed := false
@@ -226,23 +233,27 @@ func (c *Cluster) dropQueues() {
 	}
 }
 
-// fireDue wakes the controllers whose timers are due now and settles.
+// fireDue wakes the controllers whose timers are due now and settles,
+// until no timer is due at this instant (reconciles may set timers for the
+// same instant).
 func (c *Cluster) fireDue() error {
 	for {
-		id, ok := c.clock.popDue()
-		if !ok {
-			break
+		fired := false
+		for {
+			id, ok := c.clock.popDue()
+			if !ok {
+				break
+			}
+			fired = true
+			c.enqueue(id.ctl, id.key)
 		}
-		c.enqueue(id.ctl, id.key)
+		if err := c.settle(); err != nil {
+			return err
+		}
+		if !fired {
+			return nil
+		}
 	}
-	if err := c.Settle(); err != nil {
-		return err
-	}
-	// Reconciles may have set timers for this same instant.
-	if t, ok := c.clock.next(); ok && !t.After(c.clock.now) {
-		return c.fireDue()
-	}
-	return nil
 }
 
 func (c *Cluster) moveTo(t time.Time) {
@@ -258,6 +269,7 @@ func (c *Cluster) Advance(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("engine: cannot move time backwards (%s)", d)
 	}
+	c.reconciles = 0
 	if err := c.fireDue(); err != nil {
 		return err
 	}
@@ -279,6 +291,7 @@ func (c *Cluster) Advance(d time.Duration) error {
 // Step jumps to the next instant at which a timer is due and runs it,
 // skipping the empty time in between. It reports false if no timer is set.
 func (c *Cluster) Step() (bool, error) {
+	c.reconciles = 0
 	if err := c.fireDue(); err != nil {
 		return false, err
 	}

@@ -41,6 +41,8 @@ type containerRuntime struct {
 	pullStarted time.Time
 	pullDoneAt  time.Time
 	pullErr     error
+	// pullShared: this pull waited for another pull of the same image.
+	pullShared  bool
 	pullBackoff time.Duration
 	pullRetryAt time.Time
 	// pullFailedAt is when the last pull failed; ErrImagePull shows until

@@ -31,6 +31,8 @@ type nodeAgent struct {
 	// images holds the normalised references of the images on the node.
 	images     map[string]int64
 	imageOrder []string
+	// pulling maps an image being pulled to when that pull completes.
+	pulling    map[string]time.Time
 	cidrBase   uint32
 	nextHost   int
 	usedHosts  map[int]bool
@@ -64,6 +66,9 @@ const (
 	// errImagePullShown is how long ErrImagePull shows before the back-off
 	// (the kubelet's next pod sync).
 	errImagePullShown = 2 * time.Second
+	// sharedPullTime is what a pull takes once the same image's pull it
+	// waited for has finished.
+	sharedPullTime = 100 * time.Millisecond
 )
 
 func newKubelet(c *Cluster) *kubelet {
@@ -102,7 +107,7 @@ func (k *kubelet) observe(ev WatchEvent, _ Object) {
 func (k *kubelet) newAgent(n *Node) *nodeAgent {
 	a := &nodeAgent{
 		name: n.Name, running: true, readyAt: k.c.clock.now.Add(k.c.cfg.NodeStartupDelay),
-		images: map[string]int64{}, usedHosts: map[int]bool{}, nextHost: 2, internalIP: n.InternalIP(),
+		images: map[string]int64{}, pulling: map[string]time.Time{}, usedHosts: map[int]bool{}, nextHost: 2, internalIP: n.InternalIP(),
 	}
 	if base, ok := parseCIDRBase(n.Spec.PodCIDR); ok {
 		a.cidrBase = base
@@ -637,14 +642,20 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 			cr.image = nil
 			return false
 		}
-		took := now.Sub(cr.pullStarted)
+		took, waited := now.Sub(cr.pullStarted), now.Sub(cr.pullStarted)
+		if cr.pullShared {
+			took = sharedPullTime
+		}
+		if !a.pulling[ref].After(now) {
+			delete(a.pulling, ref)
+		}
 		if _, ok := a.images[ref]; !ok {
 			a.images[ref] = cr.image.SizeBytes
 			a.imageOrder = append(a.imageOrder, ref)
 			k.c.enqueue(k.id, nodeQueueKey(a.name))
 		}
 		k.c.eventFor(p, fp, EventTypeNormal, "Pulled", src,
-			"Successfully pulled image %q in %s (%s including waiting). Image size: %d bytes.", image, took, took, cr.image.SizeBytes)
+			"Successfully pulled image %q in %s (%s including waiting). Image size: %d bytes.", image, took, waited, cr.image.SizeBytes)
 		cr.pullBackoff = 0
 		return true
 	}
@@ -673,7 +684,16 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 	default:
 		cr.pullErr = nil
 		cr.image = im
-		cr.pullDoneAt = now.Add(im.PullTime())
+		// The kubelet pulls one image at a time: a pull of an image that
+		// is already being pulled waits for that one, then takes a moment.
+		cr.pullShared = false
+		if busy, ok := a.pulling[ref]; ok && busy.After(now) {
+			cr.pullDoneAt = busy.Add(sharedPullTime)
+			cr.pullShared = true
+		} else {
+			cr.pullDoneAt = now.Add(im.PullTime())
+			a.pulling[ref] = cr.pullDoneAt
+		}
 	}
 	if cr.waitReason == "" || cr.waitReason == "PodInitializing" {
 		cr.waitReason = "ContainerCreating"
