@@ -81,8 +81,14 @@ func (c *Cluster) admitPod(p *Pod) error {
 			}
 		}
 	}
-	addDefaultToleration(s, TaintNodeNotReady)
-	addDefaultToleration(s, TaintNodeUnreachable)
+	if len(s.Tolerations) == 0 {
+		// Most pods get just the defaults: share one immutable slice
+		// (capacity = length, so an append never writes into it).
+		s.Tolerations = defaultTolerations[:len(defaultTolerations):len(defaultTolerations)]
+	} else {
+		addDefaultToleration(s, TaintNodeNotReady)
+		addDefaultToleration(s, TaintNodeUnreachable)
+	}
 	p.Status = PodStatus{Phase: PodPending, QOSClass: qosClass(s)}
 
 	errs := validateMeta(&p.ObjectMeta, KindPod)
@@ -91,6 +97,13 @@ func (c *Cluster) admitPod(p *Pod) error {
 		return errInvalid(KindPod, p.Name, errs)
 	}
 	return nil
+}
+
+// defaultTolerations is what DefaultTolerationSeconds gives a pod with no
+// tolerations of its own. It is never modified.
+var defaultTolerations = []Toleration{
+	{Key: TaintNodeNotReady, Operator: "Exists", Effect: TaintEffectNoExecute, TolerationSeconds: Ptr(defaultTolerationSeconds)},
+	{Key: TaintNodeUnreachable, Operator: "Exists", Effect: TaintEffectNoExecute, TolerationSeconds: Ptr(defaultTolerationSeconds)},
 }
 
 func addDefaultToleration(s *PodSpec, key string) {

@@ -53,6 +53,9 @@ func (c *Cluster) Create(obj Object) (Object, error) {
 		}
 	}
 	if err := c.createObject(obj); err != nil {
+		if kind == KindNode && c.store.get(KindNode, m.Name) == nil {
+			c.releaseNodeIndex(m.Name)
+		}
 		return nil, err
 	}
 	return obj.DeepCopyObject(), nil
@@ -232,6 +235,9 @@ func (c *Cluster) Delete(kind Kind, namespace, name string, opts DeleteOptions) 
 	switch o := obj.(type) {
 	case *Pod:
 		c.deletePod(o, opts.GracePeriodSeconds)
+	case *Node:
+		c.releaseNodeIndex(name)
+		c.removeObject(kind, key)
 	case *Namespace:
 		switch name {
 		case "default", "kube-system", "kube-public", "kube-node-lease":
@@ -266,7 +272,7 @@ func (c *Cluster) deletePod(p *Pod, grace *int64) {
 	if p.DeletionTimestamp != nil && !deadline.Before(*p.DeletionTimestamp) {
 		return // already terminating, at least as soon
 	}
-	np := p.DeepCopy()
+	np := p.withStatus()
 	np.DeletionTimestamp = Ptr(deadline)
 	np.DeletionGracePeriodSeconds = Ptr(g)
 	if err := c.updateObject(np); err != nil {

@@ -122,18 +122,24 @@ type Cluster struct {
 	// reconciles counts reconciles at the current instant, for the
 	// livelock guard.
 	reconciles int
+
+	// nodeIndex maps each node to the index that fixes its addresses;
+	// nodeIndexUsed[i] is true exactly when some node has index i.
+	nodeIndex     map[string]int
+	nodeIndexUsed []bool
 }
 
 // New returns a cluster with the default namespaces and no nodes.
 func New(cfg Config) *Cluster {
 	cfg.setDefaults()
 	c := &Cluster{
-		cfg:      cfg,
-		rand:     newRand(cfg.Seed),
-		clock:    newClock(cfg.Start),
-		store:    newStore(cfg.WatchLogLimit),
-		watchers: map[Kind][]int{},
-		images:   DefaultImages(),
+		cfg:       cfg,
+		rand:      newRand(cfg.Seed),
+		clock:     newClock(cfg.Start),
+		store:     newStore(cfg.WatchLogLimit),
+		watchers:  map[Kind][]int{},
+		images:    DefaultImages(),
+		nodeIndex: map[string]int{},
 	}
 	c.events = newRecorder(c)
 	// Registration order is the order controllers run in at each instant.

@@ -10,7 +10,9 @@ import (
 // node: the state it reports, the image pull in progress, the back-off
 // timers, and the running process with its logs and writable layer.
 type containerRuntime struct {
-	spec    Container
+	// spec points into the spec of the stored pod (immutable, shared); a
+	// changed image makes it point into the new version's spec.
+	spec    *Container
 	init    bool // an init container (a sidecar when also restartAlways)
 	sidecar bool
 
@@ -58,7 +60,7 @@ type containerRuntime struct {
 	// stopAt, while the pod terminates, is when the process is gone.
 	stopAt time.Time
 
-	logs, prevLogs []LogLine
+	logs, prevLogs []logLine
 	// files is the container's writable layer: lost when it restarts.
 	files map[string]string
 }
@@ -75,6 +77,30 @@ const (
 type LogLine struct {
 	Time time.Time
 	Text string
+}
+
+// logLine is a LogLine as kept: a line from an image's startup template
+// keeps the template and is stamped with its time only when read, which
+// saves memory in clusters of many pods.
+type logLine struct {
+	at      time.Time
+	text    string
+	stamped bool // text has "%t" to replace with at, in the image's layout
+}
+
+func (cr *containerRuntime) readLogs(lines []logLine) []LogLine {
+	out := make([]LogLine, len(lines))
+	layout := "2006/01/02 15:04:05"
+	if cr.image != nil && cr.image.TimeFormat != "" {
+		layout = cr.image.TimeFormat
+	}
+	for i, l := range lines {
+		out[i] = LogLine{Time: l.at, Text: l.text}
+		if l.stamped {
+			out[i].Text = strings.ReplaceAll(l.text, "%t", l.at.Format(layout))
+		}
+	}
+	return out
 }
 
 // Limits of the simulated container world.
@@ -109,9 +135,15 @@ type containerHost struct {
 func (h containerHost) now() time.Time   { return h.k.c.clock.now }
 func (h containerHost) hostname() string { return h.pod.Name }
 
-func (h containerHost) log(line string) {
+func (h containerHost) log(line string) { h.appendLog(logLine{at: h.k.c.clock.now, text: line}) }
+
+func (h containerHost) logTemplate(tmpl string) {
+	h.appendLog(logLine{at: h.k.c.clock.now, text: tmpl, stamped: strings.Contains(tmpl, "%t")})
+}
+
+func (h containerHost) appendLog(l logLine) {
 	c := h.ctr
-	c.logs = append(c.logs, LogLine{Time: h.k.c.clock.now, Text: line})
+	c.logs = append(c.logs, l)
 	if len(c.logs) > maxLogLines {
 		c.logs = slices.Delete(c.logs, 0, len(c.logs)-maxLogLines)
 	}

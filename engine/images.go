@@ -140,6 +140,10 @@ type Image struct {
 	// Generic is set on the stand-in for images the catalogue does not
 	// know: they run as a long-lived process with no logs.
 	Generic bool
+
+	// programs caches the default program, without and with the required
+	// environment set.
+	programs [2][]instr
 }
 
 // PullTime is how long pulling the image takes on a fresh node.
@@ -172,6 +176,8 @@ func ImageID(ref ImageReference) string {
 // ImageCatalog is the simulated registry.
 type ImageCatalog struct {
 	images map[string]*Image // by repository
+	// generic caches the stand-ins made for unknown images.
+	generic map[string]*Image
 }
 
 // PullError is why an image cannot be pulled, in containerd's words.
@@ -204,14 +210,19 @@ func (cat *ImageCatalog) Lookup(name string) (*Image, ImageReference, error) {
 			"failed to pull and unpack image %q: failed to resolve reference %q: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed",
 			ref.String(), ref.String())}
 	}
-	return &Image{
+	if im, ok := cat.generic[ref.String()]; ok {
+		return im, ref, nil
+	}
+	im := &Image{
 		Repository:     ref.Repository(),
 		Tags:           []string{ref.Tag},
 		SizeBytes:      50_000_000,
 		Behavior:       BehaviorServer,
 		HandlesSIGTERM: true,
 		Generic:        true,
-	}, ref, nil
+	}
+	cat.generic[ref.String()] = im
+	return im, ref, nil
 }
 
 // nearMiss returns the catalogued repository that ref is a typo of, or "".
@@ -402,7 +413,7 @@ func DefaultImages() *ImageCatalog {
 			StartupLogs: []string{"%t crasher: starting up", "%t crasher: loading configuration"},
 			FailLogs:    []string{"%t crasher: panic: configuration value \"DATABASE_URL\" is empty", "%t crasher: exiting with status 1"}},
 	}
-	cat := &ImageCatalog{images: map[string]*Image{}}
+	cat := &ImageCatalog{images: map[string]*Image{}, generic: map[string]*Image{}}
 	for _, im := range list {
 		cat.images[im.Repository] = im
 	}

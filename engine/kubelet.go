@@ -79,8 +79,10 @@ func newKubelet(c *Cluster) *kubelet {
 
 var _ controller = (*kubelet)(nil)
 
-func nodeQueueKey(name string) string { return "node/" + name }
-func podQueueKey(key string) string   { return "pod/" + key }
+// The kubelet's queue holds node names and pod keys; only pod keys
+// ("namespace/name") contain a slash.
+func nodeQueueKey(name string) string { return name }
+func podQueueKey(key string) string   { return key }
 
 func (k *kubelet) observe(ev WatchEvent, _ Object) {
 	switch obj := ev.Object.(type) {
@@ -99,7 +101,7 @@ func (k *kubelet) observe(ev WatchEvent, _ Object) {
 		}
 	case *Pod:
 		if obj.Spec.NodeName != "" || ev.Type == Deleted {
-			k.c.enqueue(k.id, podQueueKey(obj.Key()))
+			k.c.enqueue(k.id, podQueueKey(ev.key))
 		}
 	}
 }
@@ -116,11 +118,11 @@ func (k *kubelet) newAgent(n *Node) *nodeAgent {
 }
 
 func (k *kubelet) reconcile(key string) {
-	if name, ok := strings.CutPrefix(key, "node/"); ok {
-		k.syncNode(name)
+	if !strings.Contains(key, "/") {
+		k.syncNode(key)
 		return
 	}
-	k.syncPodKey(strings.TrimPrefix(key, "pod/"))
+	k.syncPodKey(key)
 }
 
 // syncNode posts the node's conditions and images, as the kubelet's node
@@ -243,18 +245,18 @@ func (k *kubelet) syncPodKey(key string) {
 
 func (k *kubelet) newPodRuntime(p *Pod) *podRuntime {
 	rt := &podRuntime{uid: p.UID, node: p.Spec.NodeName, firstSeen: k.c.clock.now}
-	mk := func(c Container, init bool) *containerRuntime {
-		cr := &containerRuntime{spec: c.DeepCopy(), init: init, sidecar: init && c.IsSidecar(), waitReason: "ContainerCreating"}
+	mk := func(c *Container, init bool) *containerRuntime {
+		cr := &containerRuntime{spec: c, init: init, sidecar: init && c.IsSidecar(), waitReason: "ContainerCreating"}
 		if init && !cr.sidecar {
 			cr.waitReason = "PodInitializing"
 		}
 		return cr
 	}
-	for _, c := range p.Spec.InitContainers {
-		rt.init = append(rt.init, mk(c, true))
+	for i := range p.Spec.InitContainers {
+		rt.init = append(rt.init, mk(&p.Spec.InitContainers[i], true))
 	}
-	for _, c := range p.Spec.Containers {
-		cr := mk(c, false)
+	for i := range p.Spec.Containers {
+		cr := mk(&p.Spec.Containers[i], false)
 		if len(p.Spec.InitContainers) > 0 {
 			cr.waitReason = "PodInitializing"
 		}
@@ -293,7 +295,7 @@ func (k *kubelet) newPodRuntime(p *Pod) *podRuntime {
 // admit rejects a pod that does not fit its node, as the kubelet's
 // admission does for pods that bypassed the scheduler.
 func (k *kubelet) admit(p *Pod, rt *podRuntime) {
-	ni := k.c.scheduler.nodes[p.Spec.NodeName]
+	ni := k.c.scheduler.info(p.Spec.NodeName)
 	if ni == nil {
 		return
 	}
@@ -313,7 +315,7 @@ func (k *kubelet) admit(p *Pod, rt *podRuntime) {
 	rt.rejected = "Out" + res
 	msg := fmt.Sprintf("Pod was rejected: Node didn't have enough resource: %s, requested: %d, used: %d, capacity: %d", res, requested, used, capacity)
 	k.c.event(p, EventTypeWarning, rt.rejected, sourceKubelet(rt.node), "Node didn't have enough resource: %s, requested: %d, used: %d, capacity: %d", res, requested, used, capacity)
-	np := p.DeepCopy()
+	np := p.withStatus()
 	np.Status.Phase = PodFailed
 	np.Status.Reason = rt.rejected
 	np.Status.Message = msg
@@ -391,7 +393,7 @@ func (k *kubelet) applySpecChanges(p *Pod, rt *podRuntime) {
 					"Container %s definition changed, will be restarted", cr.spec.Name)
 				k.exited(p, cr, 0, "Completed", "")
 			}
-			cr.spec.Image = specs[i].Image
+			cr.spec = &specs[i]
 			cr.image, cr.imageRef, cr.pulling, cr.pullBackoff = nil, ImageReference{}, false, 0
 			cr.pullRetryAt, cr.restartAt, cr.backingOff = time.Time{}, time.Time{}, false
 			if cr.state == phaseTerminated && !cr.succeeded {
@@ -538,7 +540,7 @@ func (k *kubelet) start(p *Pod, rt *podRuntime, cr *containerRuntime) {
 	cr.files = nil
 	cr.terminated = nil
 	cr.containerID = "containerd://" + randomHex(k.c.rand, 64)
-	proc, err := newProcess(cr.image, &cr.spec, containerEnv(p, &cr.spec))
+	proc, err := newProcess(cr.image, cr.spec, func() map[string]string { return containerEnv(p, cr.spec) })
 	if err != nil {
 		k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Error: %s", err.Error())
 		cr.startedAt = now
@@ -756,7 +758,8 @@ func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {
 		return
 	}
 	now := k.c.clock.now
-	st := p.Status.DeepCopy()
+	st := p.Status
+	st.Conditions = cloneSlice(p.Status.Conditions)
 	st.HostIP = a.internalIP
 	st.PodIP = rt.ip
 	st.StartTime = Ptr(rt.firstSeen)
@@ -818,9 +821,7 @@ func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {
 	if podStatusEqual(&p.Status, &st) {
 		return
 	}
-	np := *p
-	np.ObjectMeta = p.ObjectMeta.DeepCopy()
-	np.Spec = p.Spec // the spec is immutable here and shared with the old version
+	np := *p // metadata and spec are shared with the old version, unchanged
 	np.Status = st
 	k.mustUpdate(&np)
 }

@@ -74,7 +74,7 @@ func (n *nodeLifecycle) markPodsNotReady(node string) {
 		if p == nil || p.IsTerminal() {
 			continue
 		}
-		np := p.DeepCopy()
+		np := p.withStatus()
 		changed := setPodCondition(&np.Status, PodCondition{Type: PodReady, Status: ConditionFalse, LastTransitionTime: now})
 		changed = setPodCondition(&np.Status, PodCondition{Type: PodContainersReady, Status: ConditionFalse, LastTransitionTime: now}) || changed
 		for i := range np.Status.ContainerStatuses {

@@ -89,7 +89,7 @@ func (c *Cluster) admitNode(n *Node) error {
 	if n.Status.Allocatable == nil {
 		n.Status.Allocatable = allocatable(cpu, mem, pods, storage)
 	}
-	idx := c.freeNodeIndex()
+	idx := c.assignNodeIndex(n.Name)
 	n.Spec.PodCIDR = formatIPv4(podCIDRBase+uint32(idx)<<8) + "/24"
 	n.Status.Addresses = []NodeAddress{
 		{Type: "InternalIP", Address: formatIPv4(nodeIPBase + uint32(idx) + 2)},
@@ -115,17 +115,26 @@ const (
 	nodeIPBase  uint32 = 172<<24 | 18<<16
 )
 
-func (c *Cluster) freeNodeIndex() int {
-	used := map[uint32]bool{}
-	for _, obj := range c.store.objects[KindNode] {
-		if base, ok := parseCIDRBase(obj.(*Node).Spec.PodCIDR); ok {
-			used[(base-podCIDRBase)>>8] = true
-		}
+// assignNodeIndex gives a new node the lowest free index, which fixes its
+// pod CIDR and InternalIP.
+func (c *Cluster) assignNodeIndex(name string) int {
+	if i, ok := c.nodeIndex[name]; ok {
+		return i
 	}
-	for i := uint32(0); ; i++ {
-		if !used[i] {
-			return int(i)
-		}
+	i := slices.Index(c.nodeIndexUsed, false)
+	if i < 0 {
+		i = len(c.nodeIndexUsed)
+		c.nodeIndexUsed = append(c.nodeIndexUsed, false)
+	}
+	c.nodeIndexUsed[i] = true
+	c.nodeIndex[name] = i
+	return i
+}
+
+func (c *Cluster) releaseNodeIndex(name string) {
+	if i, ok := c.nodeIndex[name]; ok {
+		c.nodeIndexUsed[i] = false
+		delete(c.nodeIndex, name)
 	}
 }
 
@@ -319,7 +328,7 @@ func (c *Cluster) Logs(namespace, pod, container string, previous bool) ([]LogLi
 			return nil, &APIError{Reason: ReasonBadRequest, Message: fmt.Sprintf(
 				"previous terminated container %q in pod %q not found", cr.spec.Name, p.Name)}
 		}
-		return slices.Clone(cr.prevLogs), nil
+		return cr.readLogs(cr.prevLogs), nil
 	}
 	if !cr.everStarted {
 		reason := cr.waitReason
@@ -329,5 +338,5 @@ func (c *Cluster) Logs(namespace, pod, container string, previous bool) ([]LogLi
 		return nil, &APIError{Reason: ReasonBadRequest, Message: fmt.Sprintf(
 			"container %q in pod %q is waiting to start: %s", cr.spec.Name, p.Name, reason)}
 	}
-	return slices.Clone(cr.logs), nil
+	return cr.readLogs(cr.logs), nil
 }

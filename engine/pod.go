@@ -337,6 +337,19 @@ func (s ContainerState) DeepCopy() ContainerState {
 	}
 }
 
+// withStatus returns a new version of p for a controller to change: it
+// shares p's metadata maps and spec, which the caller may replace but must
+// not modify in place, and carries its own copy of the conditions and
+// container statuses. Stored objects are immutable, so sharing is safe and
+// saves copying the spec on every status write.
+func (p *Pod) withStatus() *Pod {
+	np := *p
+	np.Status.Conditions = cloneSlice(p.Status.Conditions)
+	np.Status.InitContainerStatuses = cloneSlice(p.Status.InitContainerStatuses)
+	np.Status.ContainerStatuses = cloneSlice(p.Status.ContainerStatuses)
+	return &np
+}
+
 // Condition returns the pod condition of type t, or nil.
 func (p *Pod) Condition(t PodConditionType) *PodCondition {
 	for i := range p.Status.Conditions {

@@ -27,7 +27,7 @@ func (g *podGC) observe(ev WatchEvent, _ Object) {
 		}
 	case *Pod:
 		if ev.Type == Added && obj.Spec.NodeName != "" {
-			g.c.enqueue(g.id, obj.Key())
+			g.c.enqueue(g.id, ev.key)
 		}
 	}
 }
@@ -37,7 +37,7 @@ func (g *podGC) reconcile(key string) {
 	if p == nil || p.Spec.NodeName == "" || g.c.node(p.Spec.NodeName) != nil {
 		return
 	}
-	np := p.DeepCopy()
+	np := p.withStatus()
 	if !np.IsTerminal() {
 		np.Status.Phase = PodFailed
 	}

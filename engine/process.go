@@ -49,6 +49,8 @@ type procHost interface {
 	now() time.Time
 	hostname() string
 	log(line string)
+	// logTemplate logs a line in which "%t" stands for the time.
+	logTemplate(tmpl string)
 	writeFile(path, data string, appendTo bool) error
 	readFile(path string) (string, bool)
 	listDir(path string) ([]string, bool)
@@ -123,11 +125,7 @@ func (p *process) run(h procHost) {
 			p.vars[in.name] = items[0]
 			p.forItems[idx] = items[1:]
 		case opLog:
-			layout := "2006/01/02 15:04:05"
-			if p.image != nil && p.image.TimeFormat != "" {
-				layout = p.image.TimeFormat
-			}
-			h.log(strings.ReplaceAll(in.args[0], "%t", h.now().Format(layout)))
+			h.logTemplate(in.args[0])
 		case opServe:
 			p.serving = true
 		case opSleep:
@@ -327,7 +325,7 @@ func (p *process) builtin(argv []string, redirect string, appendTo bool, h procH
 // runImageDefault runs the image's own program in place of the current
 // instruction stream (what `exec nginx -g 'daemon off;'` does).
 func (p *process) runImageDefault(h procHost) {
-	p.code = defaultProgram(p.image, p.vars)
+	p.code = defaultProgram(p.image, func(name string) bool { return p.vars[name] != "" })
 	p.pc = 0
 	p.handlesSIGTERM = p.image.HandlesSIGTERM
 }
@@ -599,7 +597,24 @@ var coreutils = []string{"sh", "bash", "ash", "dash", "sleep", "echo", "printf",
 	"env", "printenv", "hostname", "touch", "ls", "tail", "mkdir", "test", "["}
 
 // defaultProgram is what an image does when its command is not overridden.
-func defaultProgram(im *Image, vars map[string]string) []instr {
+// The instructions are built once per image and shared: processes never
+// modify their code.
+func defaultProgram(im *Image, isSet func(name string) bool) []instr {
+	envOK := 1
+	for _, name := range im.RequiredEnv {
+		envOK = 0
+		if isSet(name) {
+			envOK = 1
+			break
+		}
+	}
+	if im.programs[envOK] == nil {
+		im.programs[envOK] = buildDefaultProgram(im, envOK == 1)
+	}
+	return im.programs[envOK]
+}
+
+func buildDefaultProgram(im *Image, envOK bool) []instr {
 	if im.Generic {
 		return []instr{{op: opServe}}
 	}
@@ -618,17 +633,9 @@ func defaultProgram(im *Image, vars map[string]string) []instr {
 		logs(im.FailLogs)
 		return append(code, instr{op: opExit, code: 1})
 	}
-	if len(im.RequiredEnv) > 0 {
-		set := false
-		for _, name := range im.RequiredEnv {
-			if vars[name] != "" {
-				set = true
-			}
-		}
-		if !set {
-			logs(im.FailLogs)
-			return append(code, instr{op: opExit, code: 1})
-		}
+	if !envOK {
+		logs(im.FailLogs)
+		return append(code, instr{op: opExit, code: 1})
 	}
 	logs(im.StartupLogs)
 	return append(code, instr{op: opServe})
@@ -641,15 +648,26 @@ type startError struct{ message string }
 func (e *startError) Error() string { return e.message }
 
 // newProcess builds the process a container runs: the image's default, or
-// its command and args with Kubernetes' $(VAR) expansion, interpreted.
-func newProcess(im *Image, ctr *Container, vars map[string]string) (*process, error) {
-	p := &process{vars: vars, image: im}
+// its command and args with Kubernetes' $(VAR) expansion, interpreted. env
+// gives the container's environment; it is only built when a command needs
+// it.
+func newProcess(im *Image, ctr *Container, env func() map[string]string) (*process, error) {
+	p := &process{image: im}
 	overridden := len(ctr.Command) > 0 || len(ctr.Args) > 0
 	if !overridden {
-		p.code = defaultProgram(im, vars)
+		p.code = defaultProgram(im, func(name string) bool {
+			for _, e := range ctr.Env {
+				if e.Name == name && e.Value != "" {
+					return true
+				}
+			}
+			return false
+		})
 		p.handlesSIGTERM = im.HandlesSIGTERM && im.Behavior == BehaviorServer
 		return p, nil
 	}
+	vars := env()
+	p.vars = vars
 	var argv []string
 	if len(ctr.Command) > 0 {
 		argv = append(argv, ctr.Command...)
@@ -665,7 +683,7 @@ func newProcess(im *Image, ctr *Container, vars map[string]string) (*process, er
 		argv = argv[1:]
 	}
 	if len(argv) == 0 {
-		p.code = defaultProgram(im, vars)
+		p.code = defaultProgram(im, func(name string) bool { return vars[name] != "" })
 		return p, nil
 	}
 	cmd := path.Base(argv[0])

@@ -166,7 +166,7 @@ func (ic *invariantChecker) check(c *Cluster) {
 		require.LessOrEqual(t, cpu, a.MilliCPU(), "node %s over-committed on cpu", n.Name)
 		require.LessOrEqual(t, mem, a.MemoryBytes(), "node %s over-committed on memory", n.Name)
 		require.LessOrEqual(t, count, a.Count(ResourcePods), "node %s runs too many pods", n.Name)
-		ni := c.scheduler.nodes[n.Name]
+		ni := c.scheduler.info(n.Name)
 		require.NotNil(t, ni)
 		require.Equal(t, [3]int64{cpu, mem, count}, [3]int64{ni.reqMilliCPU, ni.reqMemory, ni.pods}, "scheduler cache of %s", n.Name)
 	}

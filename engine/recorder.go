@@ -15,7 +15,7 @@ import (
 type recorder struct {
 	c *Cluster
 	// byKey maps an aggregation key to the store key of its Event.
-	byKey map[string]string
+	byKey map[aggregationKey]string
 	// order lists Event store keys, oldest first; it may hold keys of
 	// Events already deleted, which are skipped.
 	order []string
@@ -33,7 +33,7 @@ var (
 
 func sourceKubelet(node string) EventSource { return EventSource{Component: "kubelet", Host: node} }
 
-func newRecorder(c *Cluster) recorder { return recorder{c: c, byKey: map[string]string{}} }
+func newRecorder(c *Cluster) recorder { return recorder{c: c, byKey: map[aggregationKey]string{}} }
 
 // event records an event about obj.
 func (c *Cluster) event(obj Object, typ, reason string, src EventSource, format string, args ...any) {
@@ -51,13 +51,13 @@ func (r *recorder) record(ref ObjectReference, typ, reason string, src EventSour
 	c := r.c
 	now := c.clock.now
 	r.expire(now)
-	aggKey := aggregationKey(ref, typ, reason, src, msg)
+	aggKey := aggregationKey{ref.UID, ref.FieldPath, typ, reason, src.Component, src.Host, msg}
 	if key, ok := r.byKey[aggKey]; ok {
 		if old, _ := c.store.get(KindEvent, key).(*Event); old != nil {
-			e := old.DeepCopy()
+			e := *old // shares the immutable metadata maps
 			e.Count++
 			e.LastTimestamp = now
-			if err := c.updateObject(e); err == nil {
+			if err := c.updateObject(&e); err == nil {
 				return
 			}
 		}
@@ -120,13 +120,15 @@ func (r *recorder) dropOldest() {
 		r.order = nil
 	}
 	if e, _ := r.c.store.get(KindEvent, key).(*Event); e != nil {
-		delete(r.byKey, aggregationKey(e.InvolvedObject, e.Type, e.Reason, e.Source, e.Message))
+		delete(r.byKey, aggregationKey{e.InvolvedObject.UID, e.InvolvedObject.FieldPath, e.Type, e.Reason, e.Source.Component, e.Source.Host, e.Message})
 		r.c.removeObject(KindEvent, key)
 	}
 }
 
-func aggregationKey(ref ObjectReference, typ, reason string, src EventSource, msg string) string {
-	return ref.UID + "\x00" + ref.FieldPath + "\x00" + typ + "\x00" + reason + "\x00" + src.Component + "\x00" + src.Host + "\x00" + msg
+// aggregationKey is what makes two events "the same event" for counting:
+// the object (and container), type, reason, source and message.
+type aggregationKey struct {
+	uid, fieldPath, typ, reason, component, host, message string
 }
 
 // sortEvents orders events by last timestamp, then first timestamp, then

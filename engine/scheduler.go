@@ -15,14 +15,18 @@ type scheduler struct {
 	c  *Cluster
 	id int
 
-	nodes map[string]*nodeInfo
-	// order holds the nodes sorted by name: the order the scheduler walks
-	// them, starting from nextStart.
-	order     []*nodeInfo
+	// slots holds the scheduler's view of each node, at a stable index;
+	// the entry of a deleted node is unused (name "") until reused.
+	slots []nodeInfo
+	nodes map[string]int32
+	// order holds the slots of the nodes sorted by name: the order the
+	// scheduler walks them, starting from nextStart.
+	order     []int32
 	nextStart int
-	// freeSlots are node slot numbers released by deleted nodes.
-	freeSlots []int
-	slots     int
+	freeSlots []int32
+	// cordoned and tainted count the nodes that are unschedulable or carry
+	// NoSchedule/NoExecute taints, so plugins can skip when there are none.
+	cordoned, tainted int
 
 	// bound holds the accounting of every pod charged to a node.
 	bound  map[string]boundPod
@@ -32,29 +36,34 @@ type scheduler struct {
 
 	filters []filterPlugin
 	scores  []scorePlugin
-	// candidates is scratch space reused by every scheduling cycle.
+	// active and candidates are scratch space reused by every cycle.
+	active     []filterPlugin
 	candidates []candidate
 }
 
 // nodeInfo is the scheduler's view of one node, kept in step with the
-// store through observe.
+// store through observe. The fields read on every scheduling cycle come
+// first.
 type nodeInfo struct {
-	name string
-	// slot is a small stable number for per-node arrays.
-	slot int
-	node *Node
-
 	allocMilliCPU, allocMemory, allocPods int64
 	reqMilliCPU, reqMemory, pods          int64
 	// nonZero* count pods that request nothing as 100m / 200Mi, for scoring.
 	nonZeroMilliCPU, nonZeroMemory int64
+	// cpuScale and memScale are (100<<32)/allocatable, so scoring needs a
+	// multiply and a shift instead of a division.
+	cpuScale, memScale int64
+	unschedulable      bool
+	slot               int32
+
+	name string
+	node *Node
 	// taints holds the node's NoSchedule and NoExecute taints.
 	taints []Taint
 }
 
 // boundPod is what one pod is charged on its node.
 type boundPod struct {
-	node                           *nodeInfo
+	slot                           int32
 	milliCPU, memory               int64
 	nonZeroMilliCPU, nonZeroMemory int64
 	owner                          *ownerInfo
@@ -66,15 +75,18 @@ type ownerInfo struct {
 	total   int
 }
 
+// candidate is a feasible node; pos is its place in name order, which
+// breaks ties between equal scores.
 type candidate struct {
-	node  *nodeInfo
+	slot  int32
+	pos   int32
 	score int64
 }
 
 func newScheduler(c *Cluster) *scheduler {
 	s := &scheduler{
 		c:             c,
-		nodes:         map[string]*nodeInfo{},
+		nodes:         map[string]int32{},
 		bound:         map[string]boundPod{},
 		owners:        map[string]*ownerInfo{},
 		unschedulable: map[string]struct{}{},
@@ -87,52 +99,92 @@ func newScheduler(c *Cluster) *scheduler {
 
 var _ controller = (*scheduler)(nil)
 
+// info returns the scheduler's view of the named node, or nil.
+func (s *scheduler) info(name string) *nodeInfo {
+	slot, ok := s.nodes[name]
+	if !ok {
+		return nil
+	}
+	return &s.slots[slot]
+}
+
 func (s *scheduler) observe(ev WatchEvent, old Object) {
 	switch obj := ev.Object.(type) {
 	case *Node:
 		s.observeNode(ev.Type, obj, old)
 	case *Pod:
-		s.observePod(ev.Type, obj)
+		s.observePod(ev.Type, obj, ev.key)
 	}
 }
 
+func (s *scheduler) orderIndex(name string) int {
+	i, _ := slices.BinarySearchFunc(s.order, name, func(slot int32, name string) int {
+		return strings.Compare(s.slots[slot].name, name)
+	})
+	return i
+}
+
 func (s *scheduler) observeNode(t EventType, n *Node, old Object) {
+	slot, known := s.nodes[n.Name]
 	if t == Deleted {
-		ni := s.nodes[n.Name]
-		if ni == nil {
+		if !known {
 			return
 		}
+		s.count(&s.slots[slot], -1)
 		delete(s.nodes, n.Name)
-		i, _ := slices.BinarySearchFunc(s.order, n.Name, func(a *nodeInfo, name string) int { return strings.Compare(a.name, name) })
-		s.order = slices.Delete(s.order, i, i+1)
-		s.freeSlots = append(s.freeSlots, ni.slot)
+		s.order = slices.Delete(s.order, s.orderIndex(n.Name), s.orderIndex(n.Name)+1)
+		s.slots[slot] = nodeInfo{slot: slot}
+		s.freeSlots = append(s.freeSlots, slot)
 		for _, o := range s.owners {
-			if ni.slot < len(o.perSlot) {
-				o.perSlot[ni.slot] = 0
+			if int(slot) < len(o.perSlot) {
+				o.perSlot[slot] = 0
 			}
 		}
 		return
 	}
-	ni := s.nodes[n.Name]
-	if ni == nil {
-		ni = &nodeInfo{name: n.Name, slot: s.newSlot()}
-		s.nodes[n.Name] = ni
-		i, _ := slices.BinarySearchFunc(s.order, n.Name, func(a *nodeInfo, name string) int { return strings.Compare(a.name, name) })
-		s.order = slices.Insert(s.order, i, ni)
+	if !known {
+		slot = s.newSlot()
+		s.nodes[n.Name] = slot
+		s.slots[slot] = nodeInfo{slot: slot, name: n.Name}
+		i := s.orderIndex(n.Name)
+		s.order = slices.Insert(s.order, i, slot)
+	} else {
+		s.count(&s.slots[slot], -1)
 	}
+	ni := &s.slots[slot]
 	ni.node = n
+	ni.unschedulable = n.Spec.Unschedulable
 	ni.allocMilliCPU = n.Status.Allocatable.MilliCPU()
 	ni.allocMemory = n.Status.Allocatable.MemoryBytes()
 	ni.allocPods = n.Status.Allocatable.Count(ResourcePods)
+	ni.cpuScale, ni.memScale = scale(ni.allocMilliCPU), scale(ni.allocMemory)
 	ni.taints = ni.taints[:0]
 	for _, t := range n.Spec.Taints {
 		if t.Effect == TaintEffectNoSchedule || t.Effect == TaintEffectNoExecute {
 			ni.taints = append(ni.taints, t)
 		}
 	}
+	s.count(ni, 1)
 	// Only a change that could let a waiting pod fit wakes the waiting pods.
 	if oldNode, _ := old.(*Node); oldNode == nil || schedulingChanged(oldNode, n) {
 		s.retryUnschedulable()
+	}
+}
+
+func scale(alloc int64) int64 {
+	if alloc <= 0 {
+		return 0
+	}
+	return (100 << 32) / alloc
+}
+
+// count adds d to the cordoned and tainted tallies for ni.
+func (s *scheduler) count(ni *nodeInfo, d int) {
+	if ni.unschedulable {
+		s.cordoned += d
+	}
+	if len(ni.taints) > 0 {
+		s.tainted += d
 	}
 }
 
@@ -159,18 +211,17 @@ func mapsEqual(a, b map[string]string) bool {
 	return true
 }
 
-func (s *scheduler) newSlot() int {
+func (s *scheduler) newSlot() int32 {
 	if n := len(s.freeSlots); n > 0 {
 		slot := s.freeSlots[n-1]
 		s.freeSlots = s.freeSlots[:n-1]
 		return slot
 	}
-	s.slots++
-	return s.slots - 1
+	s.slots = append(s.slots, nodeInfo{})
+	return int32(len(s.slots) - 1)
 }
 
-func (s *scheduler) observePod(t EventType, p *Pod) {
-	key := p.Key()
+func (s *scheduler) observePod(t EventType, p *Pod, key string) {
 	// Release whatever the pod was charged before this change.
 	released := false
 	if b, ok := s.bound[key]; ok {
@@ -193,8 +244,8 @@ func (s *scheduler) observePod(t EventType, p *Pod) {
 			}
 			return
 		}
-		if ni := s.nodes[p.Spec.NodeName]; ni != nil {
-			s.charge(key, p, ni)
+		if slot, ok := s.nodes[p.Spec.NodeName]; ok {
+			s.charge(key, p, slot)
 		}
 		return
 	}
@@ -205,13 +256,14 @@ func (s *scheduler) observePod(t EventType, p *Pod) {
 	}
 }
 
-func (s *scheduler) charge(key string, p *Pod, ni *nodeInfo) {
+func (s *scheduler) charge(key string, p *Pod, slot int32) {
+	ni := &s.slots[slot]
 	req := computePodRequests(&p.Spec)
-	b := boundPod{node: ni, milliCPU: req.milliCPU, memory: req.memory}
+	b := boundPod{slot: slot, milliCPU: req.milliCPU, memory: req.memory}
 	b.nonZeroMilliCPU, b.nonZeroMemory = nonZero(req)
 	if ref := p.ControllerRef(); ref != nil {
 		b.owner = s.owner(ref.UID)
-		b.owner.add(ni.slot, 1)
+		b.owner.add(slot, 1)
 	}
 	ni.reqMilliCPU += b.milliCPU
 	ni.reqMemory += b.memory
@@ -222,7 +274,7 @@ func (s *scheduler) charge(key string, p *Pod, ni *nodeInfo) {
 }
 
 func (s *scheduler) uncharge(b boundPod) {
-	ni := b.node
+	ni := &s.slots[b.slot]
 	ni.reqMilliCPU -= b.milliCPU
 	ni.reqMemory -= b.memory
 	ni.nonZeroMilliCPU -= b.nonZeroMilliCPU
@@ -253,16 +305,16 @@ func (s *scheduler) owner(uid string) *ownerInfo {
 	return o
 }
 
-func (o *ownerInfo) add(slot int, n int32) {
-	if slot >= len(o.perSlot) {
-		o.perSlot = append(o.perSlot, make([]int32, slot+1-len(o.perSlot))...)
+func (o *ownerInfo) add(slot int32, n int32) {
+	if int(slot) >= len(o.perSlot) {
+		o.perSlot = append(o.perSlot, make([]int32, int(slot)+1-len(o.perSlot))...)
 	}
 	o.perSlot[slot] += n
 	o.total += int(n)
 }
 
-func (o *ownerInfo) count(slot int) int32 {
-	if o == nil || slot >= len(o.perSlot) {
+func (o *ownerInfo) count(slot int32) int32 {
+	if o == nil || int(slot) >= len(o.perSlot) {
 		return 0
 	}
 	return o.perSlot[slot]
@@ -336,49 +388,56 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 	if n == 0 {
 		return nil, "no nodes available to schedule pods"
 	}
+	active := s.active[:0]
+	for _, f := range s.filters {
+		if !f.skip(s, st) {
+			active = append(active, f)
+		}
+	}
+	s.active = active
 	want := numFeasibleNodesToFind(n)
 	cands := s.candidates[:0]
 	var failures map[string]int
-	processed := 0
-	for i := 0; i < n && len(cands) < want; i++ {
-		ni := s.order[(s.nextStart+i)%n]
+	pos, processed := s.nextStart, 0
+	for processed < n && len(cands) < want {
+		slot := s.order[pos]
+		ni := &s.slots[slot]
 		processed++
-		if reasons := s.filter(st, ni); len(reasons) > 0 {
-			if failures == nil {
-				failures = map[string]int{}
+		feasible := true
+		for _, f := range active {
+			if reasons := f.filter(st, ni); len(reasons) > 0 {
+				if failures == nil {
+					failures = map[string]int{}
+				}
+				for _, r := range reasons {
+					failures[r]++
+				}
+				feasible = false
+				break
 			}
-			for _, r := range reasons {
-				failures[r]++
-			}
-			continue
 		}
-		cands = append(cands, candidate{node: ni})
+		if feasible {
+			cands = append(cands, candidate{slot: slot, pos: int32(pos)})
+		}
+		if pos++; pos == n {
+			pos = 0
+		}
 	}
-	s.nextStart = (s.nextStart + processed) % n
+	s.nextStart = pos
 	s.candidates = cands
 	if len(cands) == 0 {
 		return nil, fitErrorMessage(n, failures)
 	}
 	for _, sp := range s.scores {
-		sp.score(st, cands)
+		sp.score(s, st, cands)
 	}
 	best := 0
 	for i := 1; i < len(cands); i++ {
-		if cands[i].score > cands[best].score ||
-			cands[i].score == cands[best].score && cands[i].node.name < cands[best].node.name {
+		if cands[i].score > cands[best].score || cands[i].score == cands[best].score && cands[i].pos < cands[best].pos {
 			best = i
 		}
 	}
-	return cands[best].node, ""
-}
-
-func (s *scheduler) filter(st *cycleState, ni *nodeInfo) []string {
-	for _, f := range s.filters {
-		if reasons := f.filter(st, ni); len(reasons) > 0 {
-			return reasons
-		}
-	}
-	return nil
+	return &s.slots[cands[best].slot], ""
 }
 
 // fitErrorMessage words a scheduling failure as kube-scheduler's FitError:
@@ -395,7 +454,7 @@ func fitErrorMessage(numNodes int, failures map[string]int) string {
 func (s *scheduler) fail(p *Pod, msg string) {
 	s.unschedulable[p.Key()] = struct{}{}
 	s.c.event(p, EventTypeWarning, "FailedScheduling", sourceScheduler, "%s", msg)
-	np := p.DeepCopy()
+	np := p.withStatus()
 	if setPodCondition(&np.Status, PodCondition{
 		Type: PodScheduled, Status: ConditionFalse, LastTransitionTime: s.c.clock.now,
 		Reason: podConditionReasonUnsched, Message: msg,
@@ -405,7 +464,7 @@ func (s *scheduler) fail(p *Pod, msg string) {
 }
 
 func (s *scheduler) bind(p *Pod, ni *nodeInfo) {
-	np := p.DeepCopy()
+	np := p.withStatus()
 	np.Spec.NodeName = ni.name
 	setPodCondition(&np.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue, LastTransitionTime: s.c.clock.now})
 	s.mustUpdate(np)

@@ -8,6 +8,9 @@ import "fmt"
 // points (and a pre-filter for checks about the pod alone) exist.
 
 type filterPlugin interface {
+	// skip reports, once per scheduling cycle, that the plugin has nothing
+	// to check for this pod (kube-scheduler's PreFilter "Skip" status).
+	skip(s *scheduler, st *cycleState) bool
 	filter(st *cycleState, ni *nodeInfo) []string
 }
 
@@ -18,7 +21,7 @@ type preFilterPlugin interface {
 
 type scorePlugin interface {
 	// score adds this plugin's weighted score to every candidate.
-	score(st *cycleState, cands []candidate)
+	score(s *scheduler, st *cycleState, cands []candidate)
 }
 
 var (
@@ -69,8 +72,12 @@ var (
 // nodeUnschedulable rules out cordoned nodes.
 type nodeUnschedulable struct{}
 
+func (nodeUnschedulable) skip(s *scheduler, st *cycleState) bool {
+	return s.cordoned == 0 || st.toleratesUnschedulable
+}
+
 func (nodeUnschedulable) filter(st *cycleState, ni *nodeInfo) []string {
-	if ni.node.Spec.Unschedulable && !st.toleratesUnschedulable {
+	if ni.unschedulable {
 		return reasonUnschedulable
 	}
 	return nil
@@ -80,6 +87,8 @@ func (nodeUnschedulable) filter(st *cycleState, ni *nodeInfo) []string {
 // pod does not tolerate — which is how NotReady and unreachable nodes are
 // kept free of new pods.
 type taintToleration struct{}
+
+func (taintToleration) skip(s *scheduler, _ *cycleState) bool { return s.tainted == 0 }
 
 func (taintToleration) filter(st *cycleState, ni *nodeInfo) []string {
 	for i := range ni.taints {
@@ -101,6 +110,10 @@ func (taintToleration) filter(st *cycleState, ni *nodeInfo) []string {
 // nodeAffinity rules out nodes whose labels do not match the nodeSelector.
 type nodeAffinity struct{}
 
+func (nodeAffinity) skip(_ *scheduler, st *cycleState) bool {
+	return len(st.pod.Spec.NodeSelector) == 0
+}
+
 func (nodeAffinity) filter(st *cycleState, ni *nodeInfo) []string {
 	for k, v := range st.pod.Spec.NodeSelector {
 		if w, ok := ni.node.Labels[k]; !ok || w != v {
@@ -112,6 +125,8 @@ func (nodeAffinity) filter(st *cycleState, ni *nodeInfo) []string {
 
 // nodeResourcesFit rules out nodes without room for the pod's requests.
 type nodeResourcesFit struct{}
+
+func (nodeResourcesFit) skip(*scheduler, *cycleState) bool { return false }
 
 func (nodeResourcesFit) filter(st *cycleState, ni *nodeInfo) []string {
 	tooMany := ni.pods+1 > ni.allocPods
@@ -158,10 +173,11 @@ func (v *volumeBinding) preFilter(st *cycleState) string {
 	return ""
 }
 
+func (v *volumeBinding) skip(_ *scheduler, st *cycleState) bool {
+	return v.c.volumeScheduler == nil || len(st.pod.Spec.Volumes) == 0
+}
+
 func (v *volumeBinding) filter(st *cycleState, ni *nodeInfo) []string {
-	if v.c.volumeScheduler == nil || len(st.pod.Spec.Volumes) == 0 {
-		return nil
-	}
 	return v.c.volumeScheduler.Filter(st.pod, ni.node)
 }
 
@@ -169,19 +185,21 @@ func (v *volumeBinding) filter(st *cycleState, ni *nodeInfo) []string {
 // equally (NodeResourcesFit's LeastAllocated strategy, weight 1).
 type leastAllocated struct{}
 
-func (leastAllocated) score(st *cycleState, cands []candidate) {
+func (leastAllocated) score(s *scheduler, st *cycleState, cands []candidate) {
 	for i := range cands {
-		ni := cands[i].node
-		cands[i].score += (freeScore(ni.allocMilliCPU, ni.nonZeroMilliCPU+st.nonZeroMilliCPU) +
-			freeScore(ni.allocMemory, ni.nonZeroMemory+st.nonZeroMemory)) / 2
+		ni := &s.slots[cands[i].slot]
+		cands[i].score += (freeScore(ni.allocMilliCPU, ni.nonZeroMilliCPU+st.nonZeroMilliCPU, ni.cpuScale) +
+			freeScore(ni.allocMemory, ni.nonZeroMemory+st.nonZeroMemory, ni.memScale)) / 2
 	}
 }
 
-func freeScore(capacity, requested int64) int64 {
-	if capacity <= 0 || requested >= capacity {
+// freeScore is 0–100: the share of capacity left after requested, computed
+// as (capacity-requested)*scale>>32 with scale = (100<<32)/capacity.
+func freeScore(capacity, requested, scale int64) int64 {
+	if requested >= capacity {
 		return 0
 	}
-	return (capacity - requested) * 100 / capacity
+	return (capacity - requested) * scale >> 32
 }
 
 // selectorSpread prefers nodes running fewer pods of the same owner, so a
@@ -189,18 +207,18 @@ func freeScore(capacity, requested int64) int64 {
 // PodTopologySpread's default).
 type selectorSpread struct{}
 
-func (selectorSpread) score(st *cycleState, cands []candidate) {
+func (selectorSpread) score(_ *scheduler, st *cycleState, cands []candidate) {
 	if st.owner == nil || st.owner.total == 0 {
 		return
 	}
 	var most int32
 	for i := range cands {
-		most = max(most, st.owner.count(cands[i].node.slot))
+		most = max(most, st.owner.count(cands[i].slot))
 	}
 	if most == 0 {
 		return
 	}
 	for i := range cands {
-		cands[i].score += 2 * 100 * int64(most-st.owner.count(cands[i].node.slot)) / int64(most)
+		cands[i].score += 2 * 100 * int64(most-st.owner.count(cands[i].slot)) / int64(most)
 	}
 }

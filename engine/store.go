@@ -98,17 +98,17 @@ func (s *store) write(t EventType, obj Object) WatchEvent {
 		delete(s.objects[kind], key)
 	}
 	if kind == KindPod {
-		s.indexPod(old, obj, t == Deleted)
+		s.indexPod(key, old, obj, t == Deleted)
 	}
-	ev := WatchEvent{Type: t, ResourceVersion: s.rv, Object: obj}
+	ev := WatchEvent{Type: t, ResourceVersion: s.rv, Object: obj, key: key}
 	s.log.append(ev)
 	return ev
 }
 
-func (s *store) indexPod(old, cur Object, deleted bool) {
+func (s *store) indexPod(key string, old, cur Object, deleted bool) {
 	if old != nil {
 		if n := old.(*Pod).Spec.NodeName; n != "" {
-			delete(s.podsByNode[n], old.GetObjectMeta().Key())
+			delete(s.podsByNode[n], key)
 			if len(s.podsByNode[n]) == 0 {
 				delete(s.podsByNode, n)
 			}
@@ -121,7 +121,7 @@ func (s *store) indexPod(old, cur Object, deleted bool) {
 		if s.podsByNode[n] == nil {
 			s.podsByNode[n] = map[string]struct{}{}
 		}
-		s.podsByNode[n][cur.GetObjectMeta().Key()] = struct{}{}
+		s.podsByNode[n][key] = struct{}{}
 	}
 }
 

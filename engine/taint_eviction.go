@@ -41,7 +41,7 @@ func (t *taintEviction) observe(ev WatchEvent, old Object) {
 	case *Pod:
 		if ev.Type != Deleted && obj.Spec.NodeName != "" && obj.DeletionTimestamp == nil {
 			if o, _ := old.(*Pod); o == nil || o.Spec.NodeName == "" {
-				t.c.enqueue(t.id, obj.Key())
+				t.c.enqueue(t.id, ev.key)
 			}
 		}
 	}
@@ -109,7 +109,7 @@ func (t *taintEviction) reconcile(key string) {
 		return
 	}
 	t.c.event(p, EventTypeNormal, "TaintManagerEviction", sourceTaintEviction, "Marking for deletion Pod %s/%s", p.Namespace, p.Name)
-	np := p.DeepCopy()
+	np := p.withStatus()
 	setPodCondition(&np.Status, PodCondition{Type: PodDisruptionTarget, Status: ConditionTrue, LastTransitionTime: now,
 		Reason: "DeletionByTaintManager", Message: "Taint manager: deleting due to NoExecute taint"})
 	sortPodConditions(np.Status.Conditions)

@@ -19,6 +19,8 @@ type WatchEvent struct {
 	Type            EventType `json:"type"`
 	ResourceVersion uint64    `json:"-"`
 	Object          Object    `json:"object"`
+	// key is the object's store key, computed once for the controllers.
+	key string
 }
 
 // watchLog is the bounded history of store changes.
