@@ -116,14 +116,21 @@ func (c *Cluster) Update(obj Object) (Object, error) {
 	nm.OwnerReferences = in.DeepCopy().OwnerReferences
 	switch n := next.(type) {
 	case *Pod:
+		before := n.Spec.DeepCopy()
 		if err := updatePodSpec(n, obj.(*Pod)); err != nil {
 			return nil, err
+		}
+		if !reflect.DeepEqual(before, n.Spec) {
+			n.Generation++
 		}
 	case *Node:
 		want := obj.(*Node)
 		if n.Spec.PodCIDR != "" && want.Spec.PodCIDR != "" && want.Spec.PodCIDR != n.Spec.PodCIDR {
 			return nil, errInvalid(KindNode, n.Name, field.ErrorList{field.Forbidden(field.NewPath("spec", "podCIDR"),
 				"node updates may not change podCIDR except from \"\" to valid")})
+		}
+		if n.Spec.Unschedulable != want.Spec.Unschedulable || !reflect.DeepEqual(n.Spec.Taints, want.Spec.Taints) {
+			n.Generation++
 		}
 		n.Spec.Unschedulable = want.Spec.Unschedulable
 		n.Spec.Taints = want.DeepCopy().Spec.Taints
@@ -377,7 +384,11 @@ func (c *Cluster) Since(rv uint64) ([]WatchEvent, error) {
 	}
 	out := make([]WatchEvent, len(evs))
 	for i, ev := range evs {
-		out[i] = WatchEvent{Type: ev.Type, ResourceVersion: ev.ResourceVersion, Object: ev.Object.DeepCopyObject()}
+		obj := ev.Object.DeepCopyObject()
+		if ev.Type == Deleted {
+			obj.GetObjectMeta().ResourceVersion = strconv.FormatUint(ev.ResourceVersion, 10)
+		}
+		out[i] = WatchEvent{Type: ev.Type, ResourceVersion: ev.ResourceVersion, Object: obj}
 	}
 	return out, nil
 }

@@ -203,6 +203,10 @@ func (e fsError) Error() string { return string(e) }
 
 const errNoSpace = fsError("No space left on device")
 
+// startedTrue and startedFalse are shared by every ContainerStatus.Started
+// the kubelet writes; they are never modified (readers get copies).
+var startedTrue, startedFalse = Ptr(true), Ptr(false)
+
 // status renders the container's ContainerStatus.
 func (cr *containerRuntime) status() ContainerStatus {
 	s := ContainerStatus{
@@ -236,9 +240,11 @@ func (cr *containerRuntime) status() ContainerStatus {
 		t := *cr.last
 		s.LastTerminationState.Terminated = &t
 	}
-	started := cr.state == phaseRunning
 	if !cr.init || cr.sidecar {
-		s.Started = &started
+		s.Started = startedFalse
+		if cr.state == phaseRunning {
+			s.Started = startedTrue
+		}
 	}
 	if cr.init && !cr.sidecar {
 		s.Ready = cr.state == phaseTerminated && cr.succeeded

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,9 @@ type kubelet struct {
 	id     int
 	agents map[string]*nodeAgent
 	pods   map[string]*podRuntime
+	// scratch space for building pod statuses
+	scratchConds             []PodCondition
+	scratchInit, scratchMain []ContainerStatus
 }
 
 // nodeAgent is one node's machine and kubelet.
@@ -84,7 +88,7 @@ var _ controller = (*kubelet)(nil)
 func nodeQueueKey(name string) string { return name }
 func podQueueKey(key string) string   { return key }
 
-func (k *kubelet) observe(ev WatchEvent, _ Object) {
+func (k *kubelet) observe(ev WatchEvent, old Object) {
 	switch obj := ev.Object.(type) {
 	case *Node:
 		switch ev.Type {
@@ -100,9 +104,16 @@ func (k *kubelet) observe(ev WatchEvent, _ Object) {
 			}
 		}
 	case *Pod:
-		if obj.Spec.NodeName != "" || ev.Type == Deleted {
-			k.c.enqueue(k.id, podQueueKey(ev.key))
+		if obj.Spec.NodeName == "" && ev.Type != Deleted {
+			return
 		}
+		// The kubelet acts on what others change — a binding, a new spec,
+		// a deletion — not on the status it wrote itself.
+		if o, _ := old.(*Pod); o != nil && ev.Type == Modified && o.Spec.NodeName == obj.Spec.NodeName &&
+			o.Generation == obj.Generation && timePtrEqual(o.DeletionTimestamp, obj.DeletionTimestamp) {
+			return
+		}
+		k.c.enqueue(k.id, podQueueKey(ev.key))
 	}
 }
 
@@ -758,18 +769,24 @@ func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {
 		return
 	}
 	now := k.c.clock.now
+	// Build the status in scratch space; allocate only if it changed.
 	st := p.Status
-	st.Conditions = cloneSlice(p.Status.Conditions)
+	st.Conditions = append(k.scratchConds[:0], p.Status.Conditions...)
 	st.HostIP = a.internalIP
 	st.PodIP = rt.ip
-	st.StartTime = Ptr(rt.firstSeen)
-	st.InitContainerStatuses = nil
+	if st.StartTime == nil || !st.StartTime.Equal(rt.firstSeen) {
+		st.StartTime = Ptr(rt.firstSeen)
+	}
+	st.InitContainerStatuses = k.scratchInit[:0]
 	for _, cr := range rt.init {
 		st.InitContainerStatuses = append(st.InitContainerStatuses, cr.status())
 	}
-	st.ContainerStatuses = nil
+	st.ContainerStatuses = k.scratchMain[:0]
 	for _, cr := range rt.main {
 		st.ContainerStatuses = append(st.ContainerStatuses, cr.status())
+	}
+	if len(rt.init) == 0 {
+		st.InitContainerStatuses = nil
 	}
 	st.Phase = podPhase(p, rt)
 
@@ -818,22 +835,38 @@ func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {
 			Reason: podReasonContainersNotRdy, Message: msg})
 	}
 	sortPodConditions(st.Conditions)
+	k.scratchConds, k.scratchInit, k.scratchMain = st.Conditions, st.InitContainerStatuses, st.ContainerStatuses
 	if podStatusEqual(&p.Status, &st) {
 		return
 	}
+	st.Conditions = slices.Clone(st.Conditions)
+	st.InitContainerStatuses = slices.Clone(st.InitContainerStatuses)
+	st.ContainerStatuses = slices.Clone(st.ContainerStatuses)
 	np := *p // metadata and spec are shared with the old version, unchanged
 	np.Status = st
 	k.mustUpdate(&np)
 }
 
 // podConditionOrder is the order the kubelet lists pod conditions in.
-var podConditionOrder = map[PodConditionType]int{
-	PodReadyToStartContainers: 0, PodInitialized: 1, PodReady: 2, PodContainersReady: 3, PodScheduled: 4, PodDisruptionTarget: 5,
+func podConditionOrder(t PodConditionType) int {
+	switch t {
+	case PodReadyToStartContainers:
+		return 0
+	case PodInitialized:
+		return 1
+	case PodReady:
+		return 2
+	case PodContainersReady:
+		return 3
+	case PodScheduled:
+		return 4
+	}
+	return 5
 }
 
 func sortPodConditions(cs []PodCondition) {
 	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && podConditionOrder[cs[j].Type] < podConditionOrder[cs[j-1].Type]; j-- {
+		for j := i; j > 0 && podConditionOrder(cs[j].Type) < podConditionOrder(cs[j-1].Type); j-- {
 			cs[j], cs[j-1] = cs[j-1], cs[j]
 		}
 	}

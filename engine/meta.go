@@ -69,12 +69,18 @@ type ObjectMeta struct {
 	OwnerReferences []OwnerReference `json:"ownerReferences,omitempty"`
 	// ResourceVersion is the cluster-wide version at which this object was
 	// last written. It is set by the store; callers only pass it back.
-	ResourceVersion   string     `json:"resourceVersion,omitempty"`
+	ResourceVersion string `json:"resourceVersion,omitempty"`
+	// Generation counts changes to the desired state (spec); status
+	// writes leave it alone.
 	Generation        int64      `json:"generation,omitempty"`
 	CreationTimestamp time.Time  `json:"creationTimestamp"`
 	DeletionTimestamp *time.Time `json:"deletionTimestamp,omitempty"`
 	// DeletionGracePeriodSeconds is set together with DeletionTimestamp.
 	DeletionGracePeriodSeconds *int64 `json:"deletionGracePeriodSeconds,omitempty"`
+
+	// key caches Key() for stored objects; the store sets it when the
+	// object is created (names never change afterwards).
+	key string
 }
 
 // OwnerReference points from an object to the object that owns it.
@@ -104,7 +110,12 @@ func (m *ObjectMeta) GetObjectMeta() *ObjectMeta { return m }
 
 // Key returns the store key of the object: "namespace/name", or "name" for
 // cluster-scoped objects.
-func (m *ObjectMeta) Key() string { return objectKey(m.Namespace, m.Name) }
+func (m *ObjectMeta) Key() string {
+	if m.key != "" {
+		return m.key
+	}
+	return objectKey(m.Namespace, m.Name)
+}
 
 // ControllerRef returns the owner reference with Controller set, or nil.
 func (m *ObjectMeta) ControllerRef() *OwnerReference {

@@ -45,8 +45,10 @@ func (c *Cluster) createObject(obj Object) error {
 	if c.store.get(kind, m.Key()) != nil {
 		return errAlreadyExists(kind, m.Name)
 	}
+	m.key = objectKey(m.Namespace, m.Name)
 	m.UID = randomUID(c.rand)
 	m.CreationTimestamp = c.clock.now
+	m.Generation = 1
 	m.DeletionTimestamp = nil
 	m.DeletionGracePeriodSeconds = nil
 	setTypeMeta(obj)
@@ -82,29 +84,8 @@ func (c *Cluster) removeObject(kind Kind, key string) {
 	if old == nil {
 		return
 	}
-	ev := c.store.write(Deleted, shallowCopy(old))
+	ev := c.store.write(Deleted, old)
 	c.dispatch(ev, old)
-}
-
-// shallowCopy copies the top-level struct of a stored object, so that its
-// metadata can be stamped with a new resourceVersion while everything
-// below is shared with the immutable original.
-func shallowCopy(obj Object) Object {
-	switch o := obj.(type) {
-	case *Pod:
-		c := *o
-		return &c
-	case *Node:
-		c := *o
-		return &c
-	case *Namespace:
-		c := *o
-		return &c
-	case *Event:
-		c := *o
-		return &c
-	}
-	return obj.DeepCopyObject()
 }
 
 func (c *Cluster) dispatch(ev WatchEvent, old Object) {

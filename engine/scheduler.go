@@ -76,10 +76,14 @@ type ownerInfo struct {
 }
 
 // candidate is a feasible node; pos is its place in name order, which
-// breaks ties between equal scores.
+// breaks ties between equal scores. free and owned are read from the node
+// while it is in cache, for the score plugins: free is the least-allocated
+// score, owned the number of the pod's siblings already there.
 type candidate struct {
 	slot  int32
 	pos   int32
+	owned int32
+	free  int64
 	score int64
 }
 
@@ -222,6 +226,10 @@ func (s *scheduler) newSlot() int32 {
 }
 
 func (s *scheduler) observePod(t EventType, p *Pod, key string) {
+	// A status write to a bound, running pod changes nothing here.
+	if b, ok := s.bound[key]; ok && t == Modified && !p.IsTerminal() && s.slots[b.slot].name == p.Spec.NodeName {
+		return
+	}
 	// Release whatever the pod was charged before this change.
 	released := false
 	if b, ok := s.bound[key]; ok {
@@ -388,40 +396,66 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 	if n == 0 {
 		return nil, "no nodes available to schedule pods"
 	}
-	active := s.active[:0]
+	// The resources check runs on every node, so it is inlined; the other
+	// plugins run only when they have something to check, in their order
+	// (the first that fails gives the node's reason).
+	before, after := s.active[:0], []filterPlugin(nil)
+	seenFit := false
 	for _, f := range s.filters {
-		if !f.skip(s, st) {
-			active = append(active, f)
+		if _, ok := f.(nodeResourcesFit); ok {
+			seenFit = true
+			continue
+		}
+		if f.skip(s, st) {
+			continue
+		}
+		if seenFit {
+			after = append(after, f)
+		} else {
+			before = append(before, f)
 		}
 	}
-	s.active = active
+	s.active = before
 	want := numFeasibleNodesToFind(n)
 	cands := s.candidates[:0]
 	var failures map[string]int
+	fail := func(reasons []string) {
+		if failures == nil {
+			failures = map[string]int{}
+		}
+		for _, r := range reasons {
+			failures[r]++
+		}
+	}
 	pos, processed := s.nextStart, 0
+nodes:
 	for processed < n && len(cands) < want {
 		slot := s.order[pos]
 		ni := &s.slots[slot]
+		at := int32(pos)
 		processed++
-		feasible := true
-		for _, f := range active {
-			if reasons := f.filter(st, ni); len(reasons) > 0 {
-				if failures == nil {
-					failures = map[string]int{}
-				}
-				for _, r := range reasons {
-					failures[r]++
-				}
-				feasible = false
-				break
-			}
-		}
-		if feasible {
-			cands = append(cands, candidate{slot: slot, pos: int32(pos)})
-		}
 		if pos++; pos == n {
 			pos = 0
 		}
+		for _, f := range before {
+			if reasons := f.filter(st, ni); len(reasons) > 0 {
+				fail(reasons)
+				continue nodes
+			}
+		}
+		if !ni.fits(st) {
+			fail(nodeResourcesFit{}.filter(st, ni))
+			continue
+		}
+		for _, f := range after {
+			if reasons := f.filter(st, ni); len(reasons) > 0 {
+				fail(reasons)
+				continue nodes
+			}
+		}
+		cands = append(cands, candidate{slot: slot, pos: at, owned: st.owner.count(slot),
+			free: (freeScore(ni.allocMilliCPU, ni.nonZeroMilliCPU+st.nonZeroMilliCPU, ni.cpuScale) +
+				freeScore(ni.allocMemory, ni.nonZeroMemory+st.nonZeroMemory, ni.memScale)) / 2})
 	}
 	s.nextStart = pos
 	s.candidates = cands

@@ -124,7 +124,16 @@ func (nodeAffinity) filter(st *cycleState, ni *nodeInfo) []string {
 }
 
 // nodeResourcesFit rules out nodes without room for the pod's requests.
+// The scheduler inlines its check (nodeInfo.fits) and asks it for reasons
+// only when a node does not fit.
 type nodeResourcesFit struct{}
+
+// fits reports whether the pod's requests fit on the node.
+func (ni *nodeInfo) fits(st *cycleState) bool {
+	return ni.pods < ni.allocPods &&
+		(st.milliCPU == 0 || ni.reqMilliCPU+st.milliCPU <= ni.allocMilliCPU) &&
+		(st.memory == 0 || ni.reqMemory+st.memory <= ni.allocMemory)
+}
 
 func (nodeResourcesFit) skip(*scheduler, *cycleState) bool { return false }
 
@@ -185,11 +194,9 @@ func (v *volumeBinding) filter(st *cycleState, ni *nodeInfo) []string {
 // equally (NodeResourcesFit's LeastAllocated strategy, weight 1).
 type leastAllocated struct{}
 
-func (leastAllocated) score(s *scheduler, st *cycleState, cands []candidate) {
+func (leastAllocated) score(_ *scheduler, _ *cycleState, cands []candidate) {
 	for i := range cands {
-		ni := &s.slots[cands[i].slot]
-		cands[i].score += (freeScore(ni.allocMilliCPU, ni.nonZeroMilliCPU+st.nonZeroMilliCPU, ni.cpuScale) +
-			freeScore(ni.allocMemory, ni.nonZeroMemory+st.nonZeroMemory, ni.memScale)) / 2
+		cands[i].score += cands[i].free
 	}
 }
 
@@ -213,12 +220,12 @@ func (selectorSpread) score(_ *scheduler, st *cycleState, cands []candidate) {
 	}
 	var most int32
 	for i := range cands {
-		most = max(most, st.owner.count(cands[i].slot))
+		most = max(most, cands[i].owned)
 	}
 	if most == 0 {
 		return
 	}
 	for i := range cands {
-		cands[i].score += 2 * 100 * int64(most-st.owner.count(cands[i].slot)) / int64(most)
+		cands[i].score += 2 * 100 * int64(most-cands[i].owned) / int64(most)
 	}
 }

@@ -83,7 +83,11 @@ func (s *store) podsOn(node string) []string {
 func (s *store) write(t EventType, obj Object) WatchEvent {
 	s.rv++
 	m := obj.GetObjectMeta()
-	m.ResourceVersion = strconv.FormatUint(s.rv, 10)
+	if t != Deleted {
+		// A deleted object is logged as it was stored, not copied: Since
+		// stamps the deletion's version on the copy it hands out.
+		m.ResourceVersion = strconv.FormatUint(s.rv, 10)
+	}
 	kind := obj.GetKind()
 	key := m.Key()
 	old := s.objects[kind][key]
