@@ -19,19 +19,23 @@ func validateMeta(m *ObjectMeta, kind Kind) field.ErrorList {
 	var errs field.ErrorList
 	p := field.NewPath("metadata")
 	if m.Name != "" {
-		check := validation.IsDNS1123Subdomain
+		check, fast := validation.IsDNS1123Subdomain, validDNS1123Subdomain
 		if kind == KindNamespace {
-			check = validation.IsDNS1123Label
+			check, fast = validation.IsDNS1123Label, validDNS1123Label
 		}
-		for _, msg := range check(m.Name) {
-			errs = append(errs, field.Invalid(p.Child("name"), m.Name, msg))
+		if !fast(m.Name) {
+			for _, msg := range check(m.Name) {
+				errs = append(errs, field.Invalid(p.Child("name"), m.Name, msg))
+			}
 		}
 	} else if m.GenerateName != "" {
 		for _, msg := range validation.IsDNS1123Subdomain(strings.TrimSuffix(m.GenerateName, "-") + "-a") {
 			errs = append(errs, field.Invalid(p.Child("generateName"), m.GenerateName, msg))
 		}
 	}
-	errs = append(errs, validateLabels(m.Labels, p.Child("labels"))...)
+	if len(m.Labels) > 0 {
+		errs = append(errs, validateLabels(m.Labels, p.Child("labels"))...)
+	}
 	for k := range m.Annotations {
 		for _, msg := range validation.IsQualifiedName(strings.ToLower(k)) {
 			errs = append(errs, field.Invalid(p.Child("annotations"), k, msg))
@@ -41,6 +45,16 @@ func validateMeta(m *ObjectMeta, kind Kind) field.ErrorList {
 }
 
 func validateLabels(l map[string]string, p *field.Path) field.ErrorList {
+	valid := true
+	for k, v := range l {
+		if !validQualifiedName(k) || !validLabelName(v, true) {
+			valid = false
+			break
+		}
+	}
+	if valid {
+		return nil
+	}
 	var errs field.ErrorList
 	for _, k := range sortedMapKeys(l) {
 		for _, msg := range validation.IsQualifiedName(k) {
@@ -69,10 +83,7 @@ func (c *Cluster) admitPod(p *Pod) error {
 		for i := range list {
 			ctr := &list[i]
 			if ctr.ImagePullPolicy == "" {
-				ctr.ImagePullPolicy = "IfNotPresent"
-				if ref, err := ParseImageReference(ctr.Image); err == nil && ref.Tag == "latest" && ref.Digest == "" {
-					ctr.ImagePullPolicy = "Always"
-				}
+				ctr.ImagePullPolicy = defaultPullPolicy(ctr.Image)
 			}
 			for j := range ctr.Ports {
 				if ctr.Ports[j].Protocol == "" {
@@ -104,6 +115,22 @@ func (c *Cluster) admitPod(p *Pod) error {
 var defaultTolerations = []Toleration{
 	{Key: TaintNodeNotReady, Operator: "Exists", Effect: TaintEffectNoExecute, TolerationSeconds: Ptr(defaultTolerationSeconds)},
 	{Key: TaintNodeUnreachable, Operator: "Exists", Effect: TaintEffectNoExecute, TolerationSeconds: Ptr(defaultTolerationSeconds)},
+}
+
+// defaultPullPolicy is the API server's default: Always for an image with
+// no tag or the tag "latest" (and no digest), IfNotPresent otherwise.
+func defaultPullPolicy(image string) string {
+	if strings.Contains(image, "@") {
+		return "IfNotPresent"
+	}
+	tag := ""
+	if i := strings.LastIndexByte(image, ':'); i > strings.LastIndexByte(image, '/') {
+		tag = image[i+1:]
+	}
+	if tag == "" || tag == "latest" {
+		return "Always"
+	}
+	return "IfNotPresent"
 }
 
 func addDefaultToleration(s *PodSpec, key string) {
@@ -200,8 +227,10 @@ func validateContainers(cs []Container, p *field.Path, names, volumes map[string
 		if ctr.Name == "" {
 			errs = append(errs, field.Required(cp.Child("name"), ""))
 		} else {
-			for _, msg := range validation.IsDNS1123Label(ctr.Name) {
-				errs = append(errs, field.Invalid(cp.Child("name"), ctr.Name, msg))
+			if !validDNS1123Label(ctr.Name) {
+				for _, msg := range validation.IsDNS1123Label(ctr.Name) {
+					errs = append(errs, field.Invalid(cp.Child("name"), ctr.Name, msg))
+				}
 			}
 			if names[ctr.Name] {
 				errs = append(errs, field.Duplicate(cp.Child("name"), ctr.Name))

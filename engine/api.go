@@ -23,7 +23,7 @@ func (c *Cluster) Create(obj Object) (Object, error) {
 	obj = obj.DeepCopyObject()
 	m := obj.GetObjectMeta()
 	kind := obj.GetKind()
-	if _, ok := kinds[kind]; !ok {
+	if !kind.Known() {
 		return nil, &APIError{Reason: ReasonBadRequest, Message: fmt.Sprintf("unknown kind %q", kind)}
 	}
 	if err := c.checkLimits(kind, m.Name); err != nil {
@@ -69,9 +69,9 @@ func (c *Cluster) checkLimits(kind Kind, name string) error {
 	case kind == KindEvent:
 		return nil
 	case kind == KindNode && l.MaxNodes > 0:
-		limit, have = l.MaxNodes, c.store.counts[KindNode]
+		limit, have = l.MaxNodes, c.store.count(KindNode)
 	case kind == KindPod && l.MaxPods > 0:
-		limit, have = l.MaxPods, c.store.counts[KindPod]
+		limit, have = l.MaxPods, c.store.count(KindPod)
 	}
 	if limit > 0 && have >= limit {
 		return errForbidden(kind, name, fmt.Sprintf("this playground allows at most %d %s", limit, what))
@@ -289,7 +289,8 @@ func (c *Cluster) deletePod(p *Pod, grace *int64) {
 
 // Get returns a copy of one object.
 func (c *Cluster) Get(kind Kind, namespace, name string) (Object, error) {
-	if _, ok := kinds[kind]; !ok {
+	c.events.flush()
+	if !kind.Known() {
 		return nil, &APIError{Reason: ReasonBadRequest, Message: fmt.Sprintf("unknown kind %q", kind)}
 	}
 	if kind.Namespaced() && namespace == "" {
@@ -309,6 +310,7 @@ func (c *Cluster) Get(kind Kind, namespace, name string) (Object, error) {
 // namespace) whose labels match sel (nil for all), sorted by namespace and
 // name.
 func (c *Cluster) List(kind Kind, namespace string, sel labels.Selector) []Object {
+	c.events.flush()
 	objs := c.store.list(kind, namespace, sel)
 	for i, o := range objs {
 		objs[i] = o.DeepCopyObject()
@@ -367,8 +369,10 @@ type Snapshot struct {
 
 // Snapshot returns copies of every object, kind by kind.
 func (c *Cluster) Snapshot() Snapshot {
+	c.events.flush()
 	s := Snapshot{ResourceVersion: c.store.rv, Time: c.clock.now.Format("2006-01-02T15:04:05.000Z07:00")}
-	for _, k := range kindOrder {
+	for _, ki := range kindTable {
+		k := ki.kind
 		s.Objects = append(s.Objects, c.List(k, "", nil)...)
 	}
 	return s
@@ -378,6 +382,7 @@ func (c *Cluster) Snapshot() Snapshot {
 // first. If rv is older than the watch log keeps, it returns a
 // *TooOldError: the reader must take a new Snapshot and watch from there.
 func (c *Cluster) Since(rv uint64) ([]WatchEvent, error) {
+	c.events.flush()
 	evs, err := c.store.log.since(rv)
 	if err != nil {
 		return nil, err

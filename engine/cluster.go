@@ -191,7 +191,10 @@ func (c *Cluster) Config() Config { return c.cfg }
 func (c *Cluster) Images() *ImageCatalog { return c.images }
 
 // ResourceVersion returns the version of the latest change.
-func (c *Cluster) ResourceVersion() uint64 { return c.store.rv }
+func (c *Cluster) ResourceVersion() uint64 {
+	c.events.flush()
+	return c.store.rv
+}
 
 // NextTimer returns when the next timer is due, if any is set.
 func (c *Cluster) NextTimer() (time.Time, bool) { return c.clock.next() }
@@ -228,7 +231,10 @@ func (c *Cluster) settle() error {
 			}
 		}
 		if !progressed {
-			return nil
+			if len(c.events.pending) == 0 {
+				return nil
+			}
+			c.events.flush()
 		}
 	}
 }
@@ -313,8 +319,8 @@ func (c *Cluster) Step() (bool, error) {
 // learner's object limit (everything but Events).
 func (c *Cluster) objectCount() int {
 	n := 0
-	for k, v := range c.store.counts {
-		if k != KindEvent {
+	for i, v := range c.store.counts {
+		if kindTable[i].kind != KindEvent {
 			n += v
 		}
 	}

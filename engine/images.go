@@ -17,6 +17,8 @@ type ImageReference struct {
 	Path   string // e.g. "library/nginx", "e2e-test-images/agnhost"
 	Tag    string // "latest" when none was given
 	Digest string // "sha256:…" when pinned
+	// full and id cache String() and ImageID() once parsed.
+	full, id string
 }
 
 var (
@@ -69,6 +71,8 @@ func ParseImageReference(s string) (ImageReference, error) {
 	if ref.Tag == "" && ref.Digest == "" {
 		ref.Tag = "latest"
 	}
+	ref.full = ref.format()
+	ref.id = imageID(ref)
 	return ref, nil
 }
 
@@ -77,6 +81,13 @@ func (r ImageReference) Repository() string { return r.Domain + "/" + r.Path }
 
 // String returns the full normalised reference.
 func (r ImageReference) String() string {
+	if r.full != "" {
+		return r.full
+	}
+	return r.format()
+}
+
+func (r ImageReference) format() string {
 	s := r.Repository()
 	if r.Tag != "" {
 		s += ":" + r.Tag
@@ -166,6 +177,13 @@ func (im *Image) HasTag(tag string) bool {
 // ImageID returns a stable content digest reference for ref, as the
 // runtime reports in containerStatuses[].imageID.
 func ImageID(ref ImageReference) string {
+	if ref.id != "" {
+		return ref.id
+	}
+	return imageID(ref)
+}
+
+func imageID(ref ImageReference) string {
 	if ref.Digest != "" {
 		return ref.Repository() + "@" + ref.Digest
 	}
@@ -178,6 +196,15 @@ type ImageCatalog struct {
 	images map[string]*Image // by repository
 	// generic caches the stand-ins made for unknown images.
 	generic map[string]*Image
+	// resolved caches Lookup by image name: a cluster asks about the same
+	// few names over and over.
+	resolved map[string]resolvedImage
+}
+
+type resolvedImage struct {
+	image *Image
+	ref   ImageReference
+	err   error
 }
 
 // PullError is why an image cannot be pulled, in containerd's words.
@@ -193,6 +220,17 @@ func (e *PullError) Error() string { return e.Message }
 // reference, or an error: a malformed name, an unknown tag of a catalogued
 // image, or a near-miss of a catalogued name (a typo such as "ngnix").
 func (cat *ImageCatalog) Lookup(name string) (*Image, ImageReference, error) {
+	if r, ok := cat.resolved[name]; ok {
+		return r.image, r.ref, r.err
+	}
+	im, ref, err := cat.lookup(name)
+	if len(cat.resolved) < 4096 {
+		cat.resolved[name] = resolvedImage{image: im, ref: ref, err: err}
+	}
+	return im, ref, err
+}
+
+func (cat *ImageCatalog) lookup(name string) (*Image, ImageReference, error) {
 	ref, err := ParseImageReference(name)
 	if err != nil {
 		return nil, ref, fmt.Errorf("couldn't parse image name %q: %w", name, err)
@@ -413,7 +451,7 @@ func DefaultImages() *ImageCatalog {
 			StartupLogs: []string{"%t crasher: starting up", "%t crasher: loading configuration"},
 			FailLogs:    []string{"%t crasher: panic: configuration value \"DATABASE_URL\" is empty", "%t crasher: exiting with status 1"}},
 	}
-	cat := &ImageCatalog{images: map[string]*Image{}, generic: map[string]*Image{}}
+	cat := &ImageCatalog{images: map[string]*Image{}, generic: map[string]*Image{}, resolved: map[string]resolvedImage{}}
 	for _, im := range list {
 		cat.images[im.Repository] = im
 	}

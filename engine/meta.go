@@ -19,32 +19,59 @@ const (
 
 // kindInfo is what the store needs to know about a kind.
 type kindInfo struct {
+	kind       Kind
 	apiVersion string
 	namespaced bool
 	// resource is the lower-case plural used in API paths and error messages.
 	resource string
 }
 
-// kinds lists every kind the store accepts. It is read-only after init.
-var kinds = map[Kind]kindInfo{
-	KindNamespace: {apiVersion: "v1", namespaced: false, resource: "namespaces"},
-	KindNode:      {apiVersion: "v1", namespaced: false, resource: "nodes"},
-	KindPod:       {apiVersion: "v1", namespaced: true, resource: "pods"},
-	KindEvent:     {apiVersion: "v1", namespaced: true, resource: "events"},
+// kindTable lists every kind the store accepts, in the order snapshots
+// list them: the order a reader meets them in the article (hardware first,
+// then software). A kind's index here is its id; the table is read-only.
+var kindTable = [...]kindInfo{
+	{kind: KindNamespace, apiVersion: "v1", namespaced: false, resource: "namespaces"},
+	{kind: KindNode, apiVersion: "v1", namespaced: false, resource: "nodes"},
+	{kind: KindPod, apiVersion: "v1", namespaced: true, resource: "pods"},
+	{kind: KindEvent, apiVersion: "v1", namespaced: true, resource: "events"},
 }
 
-// kindOrder is the order in which snapshots list kinds: the order a reader
-// meets them in the article (hardware first, then software).
-var kindOrder = []Kind{KindNamespace, KindNode, KindPod, KindEvent}
+const numKinds = len(kindTable)
+
+// id returns k's index in kindTable, or -1 for a kind the engine does not
+// simulate. A switch, not a map: the store asks on every read and write.
+func (k Kind) id() int {
+	switch k {
+	case KindNamespace:
+		return 0
+	case KindNode:
+		return 1
+	case KindPod:
+		return 2
+	case KindEvent:
+		return 3
+	}
+	return -1
+}
+
+// Known reports whether the engine simulates kind k.
+func (k Kind) Known() bool { return k.id() >= 0 }
+
+func (k Kind) info() kindInfo {
+	if i := k.id(); i >= 0 {
+		return kindTable[i]
+	}
+	return kindInfo{kind: k}
+}
 
 // Namespaced reports whether objects of kind k live in a namespace.
-func (k Kind) Namespaced() bool { return kinds[k].namespaced }
+func (k Kind) Namespaced() bool { return k.info().namespaced }
 
 // Resource returns the plural resource name of k, such as "pods".
-func (k Kind) Resource() string { return kinds[k].resource }
+func (k Kind) Resource() string { return k.info().resource }
 
 // APIVersion returns the apiVersion objects of kind k are served as.
-func (k Kind) APIVersion() string { return kinds[k].apiVersion }
+func (k Kind) APIVersion() string { return k.info().apiVersion }
 
 // TypeMeta carries an object's apiVersion and kind, as every Kubernetes
 // object does on the wire.

@@ -37,7 +37,8 @@ func (n *namespaceController) reconcile(name string) {
 		return
 	}
 	remaining := 0
-	for _, kind := range kindOrder {
+	for _, ki := range kindTable {
+		kind := ki.kind
 		if !kind.Namespaced() || kind == KindEvent {
 			continue
 		}

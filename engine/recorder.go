@@ -11,7 +11,9 @@ import (
 // server do: a repeat of the same event (same object, type, reason, message
 // and source) bumps the count and last timestamp of the existing Event
 // instead of making a new one; Events expire after the TTL; and the number
-// kept is bounded.
+// kept is bounded. Like client-go's broadcaster, recording is decoupled
+// from the controller that records: events are queued and written when the
+// controllers settle, in the order they were recorded.
 type recorder struct {
 	c *Cluster
 	// byKey maps an aggregation key to the store key of its Event.
@@ -21,6 +23,15 @@ type recorder struct {
 	order []string
 	// lastNano is the stamp of the newest Event name.
 	lastNano int64
+	// pending holds recorded events not yet written, oldest first.
+	pending []pendingEvent
+}
+
+type pendingEvent struct {
+	ref              ObjectReference
+	typ, reason, msg string
+	src              EventSource
+	at               time.Time
 }
 
 // Event sources, named as the real components name themselves.
@@ -48,8 +59,24 @@ func (c *Cluster) eventFor(p *Pod, fieldPath, typ, reason string, src EventSourc
 }
 
 func (r *recorder) record(ref ObjectReference, typ, reason string, src EventSource, msg string) {
+	r.pending = append(r.pending, pendingEvent{ref: ref, typ: typ, reason: reason, src: src, msg: msg, at: r.c.clock.now})
+}
+
+// flush writes the pending events to the store.
+func (r *recorder) flush() {
+	for i := range r.pending {
+		e := &r.pending[i]
+		r.write(e.ref, e.typ, e.reason, e.src, e.msg, e.at)
+		r.pending[i] = pendingEvent{}
+	}
+	r.pending = r.pending[:0]
+	if cap(r.pending) > 4096 {
+		r.pending = nil
+	}
+}
+
+func (r *recorder) write(ref ObjectReference, typ, reason string, src EventSource, msg string, now time.Time) {
 	c := r.c
-	now := c.clock.now
 	r.expire(now)
 	aggKey := aggregationKey{ref.UID, ref.FieldPath, typ, reason, src.Component, src.Host, msg}
 	if key, ok := r.byKey[aggKey]; ok {
@@ -92,7 +119,7 @@ func (r *recorder) record(ref ObjectReference, typ, reason string, src EventSour
 	}
 	r.byKey[aggKey] = e.Key()
 	r.order = append(r.order, e.Key())
-	for c.store.counts[KindEvent] > c.cfg.EventLimit {
+	for c.store.count(KindEvent) > c.cfg.EventLimit {
 		r.dropOldest()
 	}
 }

@@ -57,8 +57,10 @@ type nodeInfo struct {
 
 	name string
 	node *Node
-	// taints holds the node's NoSchedule and NoExecute taints.
-	taints []Taint
+	// taints holds the node's NoSchedule and NoExecute taints, and
+	// taintReasons the scheduler's reason for each, worded once.
+	taints       []Taint
+	taintReasons [][]string
 }
 
 // boundPod is what one pod is charged on its node.
@@ -162,10 +164,11 @@ func (s *scheduler) observeNode(t EventType, n *Node, old Object) {
 	ni.allocMemory = n.Status.Allocatable.MemoryBytes()
 	ni.allocPods = n.Status.Allocatable.Count(ResourcePods)
 	ni.cpuScale, ni.memScale = scale(ni.allocMilliCPU), scale(ni.allocMemory)
-	ni.taints = ni.taints[:0]
+	ni.taints, ni.taintReasons = nil, nil
 	for _, t := range n.Spec.Taints {
 		if t.Effect == TaintEffectNoSchedule || t.Effect == TaintEffectNoExecute {
 			ni.taints = append(ni.taints, t)
+			ni.taintReasons = append(ni.taintReasons, []string{fmt.Sprintf("node(s) had untolerated taint {%s: %s}", t.Key, t.Value)})
 		}
 	}
 	s.count(ni, 1)
@@ -428,6 +431,36 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 		}
 	}
 	pos, processed := s.nextStart, 0
+	if len(before) == 0 && len(after) == 0 {
+		// The common case — only the resources check applies — in a tight
+		// loop with the pod's numbers in registers; it finds the same nodes
+		// as the general loop below.
+		cpu, mem, nzCPU, nzMem := st.milliCPU, st.memory, st.nonZeroMilliCPU, st.nonZeroMemory
+		var owned []int32
+		if st.owner != nil {
+			owned = st.owner.perSlot
+		}
+		order, slots := s.order, s.slots
+		for processed < n && len(cands) < want {
+			slot := order[pos]
+			ni := &slots[slot]
+			at := int32(pos)
+			processed++
+			if pos++; pos == n {
+				pos = 0
+			}
+			if ni.pods >= ni.allocPods || cpu != 0 && ni.reqMilliCPU+cpu > ni.allocMilliCPU || mem != 0 && ni.reqMemory+mem > ni.allocMemory {
+				fail(nodeResourcesFit{}.filter(st, ni))
+				continue
+			}
+			c := candidate{slot: slot, pos: at,
+				free: (freeScore(ni.allocMilliCPU, ni.nonZeroMilliCPU+nzCPU, ni.cpuScale) + freeScore(ni.allocMemory, ni.nonZeroMemory+nzMem, ni.memScale)) / 2}
+			if int(slot) < len(owned) {
+				c.owned = owned[slot]
+			}
+			cands = append(cands, c)
+		}
+	}
 nodes:
 	for processed < n && len(cands) < want {
 		slot := s.order[pos]
@@ -453,9 +486,7 @@ nodes:
 				continue nodes
 			}
 		}
-		cands = append(cands, candidate{slot: slot, pos: at, owned: st.owner.count(slot),
-			free: (freeScore(ni.allocMilliCPU, ni.nonZeroMilliCPU+st.nonZeroMilliCPU, ni.cpuScale) +
-				freeScore(ni.allocMemory, ni.nonZeroMemory+st.nonZeroMemory, ni.memScale)) / 2})
+		cands = append(cands, st.candidate(ni, slot, at))
 	}
 	s.nextStart = pos
 	s.candidates = cands
@@ -472,6 +503,14 @@ nodes:
 		}
 	}
 	return &s.slots[cands[best].slot], ""
+}
+
+// candidate reads what the score plugins need from a feasible node while
+// it is in cache.
+func (st *cycleState) candidate(ni *nodeInfo, slot, pos int32) candidate {
+	return candidate{slot: slot, pos: pos, owned: st.owner.count(slot),
+		free: (freeScore(ni.allocMilliCPU, ni.nonZeroMilliCPU+st.nonZeroMilliCPU, ni.cpuScale) +
+			freeScore(ni.allocMemory, ni.nonZeroMemory+st.nonZeroMemory, ni.memScale)) / 2}
 }
 
 // fitErrorMessage words a scheduling failure as kube-scheduler's FitError:

@@ -101,7 +101,7 @@ func (taintToleration) filter(st *cycleState, ni *nodeInfo) []string {
 			}
 		}
 		if !tolerated {
-			return []string{fmt.Sprintf("node(s) had untolerated taint {%s: %s}", t.Key, t.Value)}
+			return ni.taintReasons[i]
 		}
 	}
 	return nil

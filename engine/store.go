@@ -12,34 +12,51 @@ import (
 // replaces the pointer with a new object, so the watch log can keep the old
 // versions without copying them.
 type store struct {
-	rv      uint64
-	objects map[Kind]map[string]Object
+	rv uint64
+	// objects holds, per kind id, the objects by key.
+	objects [numKinds]map[string]Object
 	log     watchLog
 	// podsByNode indexes bound pods by node name; it always matches the
 	// pods in objects.
 	podsByNode map[string]map[string]struct{}
-	// counts holds the number of objects per kind.
-	counts map[Kind]int
+	// counts holds the number of objects per kind id.
+	counts [numKinds]int
 }
 
 func newStore(watchLimit int) store {
 	s := store{
-		objects:    map[Kind]map[string]Object{},
 		podsByNode: map[string]map[string]struct{}{},
-		counts:     map[Kind]int{},
 		log:        watchLog{limit: watchLimit},
 	}
-	for k := range kinds {
-		s.objects[k] = map[string]Object{}
+	for i := range s.objects {
+		s.objects[i] = map[string]Object{}
 	}
 	return s
 }
 
-func (s *store) get(kind Kind, key string) Object { return s.objects[kind][key] }
+func (s *store) get(kind Kind, key string) Object {
+	i := kind.id()
+	if i < 0 {
+		return nil
+	}
+	return s.objects[i][key]
+}
+
+// count returns the number of stored objects of kind.
+func (s *store) count(kind Kind) int {
+	if i := kind.id(); i >= 0 {
+		return s.counts[i]
+	}
+	return 0
+}
+
+// all returns the map of stored objects of kind, which callers must not
+// modify.
+func (s *store) all(kind Kind) map[string]Object { return s.objects[kind.id()] }
 
 // sortedKeys returns the keys of kind in sorted order.
 func (s *store) sortedKeys(kind Kind) []string {
-	m := s.objects[kind]
+	m := s.all(kind)
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -54,7 +71,7 @@ func (s *store) sortedKeys(kind Kind) []string {
 func (s *store) list(kind Kind, ns string, sel labels.Selector) []Object {
 	var out []Object
 	for _, k := range s.sortedKeys(kind) {
-		o := s.objects[kind][k]
+		o := s.all(kind)[k]
 		m := o.GetObjectMeta()
 		if ns != "" && m.Namespace != ns {
 			continue
@@ -89,17 +106,19 @@ func (s *store) write(t EventType, obj Object) WatchEvent {
 		m.ResourceVersion = strconv.FormatUint(s.rv, 10)
 	}
 	kind := obj.GetKind()
+	id := kind.id()
 	key := m.Key()
-	old := s.objects[kind][key]
+	objs := s.objects[id]
+	old := objs[key]
 	switch t {
 	case Added:
-		s.counts[kind]++
-		s.objects[kind][key] = obj
+		s.counts[id]++
+		objs[key] = obj
 	case Modified:
-		s.objects[kind][key] = obj
+		objs[key] = obj
 	case Deleted:
-		s.counts[kind]--
-		delete(s.objects[kind], key)
+		s.counts[id]--
+		delete(objs, key)
 	}
 	if kind == KindPod {
 		s.indexPod(key, old, obj, t == Deleted)
