@@ -228,6 +228,11 @@ func (c *Cluster) settle() error {
 				}
 				r.ctl.reconcile(key)
 				progressed = true
+				// Between reconciles is a safe point to write queued
+				// events; doing it in batches keeps the queue short.
+				if len(c.events.pending) >= 256 {
+					c.events.flush()
+				}
 			}
 		}
 		if !progressed {

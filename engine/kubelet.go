@@ -550,7 +550,7 @@ func (k *kubelet) start(p *Pod, rt *podRuntime, cr *containerRuntime) {
 	cr.logs = nil
 	cr.files = nil
 	cr.terminated = nil
-	cr.containerID = "containerd://" + randomHex(k.c.rand, 64)
+	cr.containerID = randomContainerID(k.c.rand)
 	proc, err := newProcess(cr.image, cr.spec, func() map[string]string { return containerEnv(p, cr.spec) })
 	if err != nil {
 		k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Error: %s", err.Error())

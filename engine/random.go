@@ -44,12 +44,16 @@ func randomUID(r *rand.Rand) string {
 	return string(b[:])
 }
 
-// randomHex returns n lowercase hex digits drawn from r.
-func randomHex(r *rand.Rand, n int) string {
-	const digits = "0123456789abcdef"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = digits[r.IntN(16)]
+// randomContainerID returns a runtime container id: "containerd://" and
+// 64 hex digits drawn from r.
+func randomContainerID(r *rand.Rand) string {
+	const prefix = "containerd://"
+	var raw [32]byte
+	for i := 0; i < len(raw); i += 8 {
+		binary.BigEndian.PutUint64(raw[i:], r.Uint64())
 	}
-	return string(b)
+	var b [len(prefix) + 64]byte
+	copy(b[:], prefix)
+	hex.Encode(b[len(prefix):], raw[:])
+	return string(b[:])
 }

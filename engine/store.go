@@ -129,6 +129,9 @@ func (s *store) write(t EventType, obj Object) WatchEvent {
 }
 
 func (s *store) indexPod(key string, old, cur Object, deleted bool) {
+	if old != nil && !deleted && old.(*Pod).Spec.NodeName == cur.(*Pod).Spec.NodeName {
+		return // still on the same node (or none)
+	}
 	if old != nil {
 		if n := old.(*Pod).Spec.NodeName; n != "" {
 			delete(s.podsByNode[n], key)
