@@ -18,13 +18,18 @@ type recorder struct {
 	c *Cluster
 	// byKey maps an aggregation key to the store key of its Event.
 	byKey map[aggregationKey]string
-	// order lists Event store keys, oldest first; it may hold keys of
-	// Events already deleted, which are skipped.
-	order []string
+	// order lists Events oldest first, with when each was created; it may
+	// hold Events already deleted, which are skipped.
+	order []orderedEvent
 	// lastNano is the stamp of the newest Event name.
 	lastNano int64
 	// pending holds recorded events not yet written, oldest first.
 	pending []pendingEvent
+}
+
+type orderedEvent struct {
+	key     string
+	created time.Time
 }
 
 type pendingEvent struct {
@@ -118,7 +123,7 @@ func (r *recorder) write(ref ObjectReference, typ, reason string, src EventSourc
 		return
 	}
 	r.byKey[aggKey] = e.Key()
-	r.order = append(r.order, e.Key())
+	r.order = append(r.order, orderedEvent{key: e.Key(), created: now})
 	for c.store.count(KindEvent) > c.cfg.EventLimit {
 		r.dropOldest()
 	}
@@ -128,7 +133,10 @@ func (r *recorder) write(ref ObjectReference, typ, reason string, src EventSourc
 func (r *recorder) expire(now time.Time) {
 	cutoff := now.Add(-r.c.cfg.EventTTL)
 	for len(r.order) > 0 {
-		e, _ := r.c.store.get(KindEvent, r.order[0]).(*Event)
+		if !r.order[0].created.Before(cutoff) {
+			return // created after the cutoff, so last seen after it too
+		}
+		e, _ := r.c.store.get(KindEvent, r.order[0].key).(*Event)
 		if e != nil && !e.LastTimestamp.Before(cutoff) {
 			return
 		}
@@ -140,8 +148,8 @@ func (r *recorder) dropOldest() {
 	if len(r.order) == 0 {
 		return
 	}
-	key := r.order[0]
-	r.order[0] = ""
+	key := r.order[0].key
+	r.order[0] = orderedEvent{}
 	r.order = r.order[1:]
 	if len(r.order) == 0 {
 		r.order = nil
