@@ -585,14 +585,9 @@ func containerEnv(p *Pod, c *Container) map[string]string {
 }
 
 // containerFieldPath names a container in an event's involvedObject.
-func containerFieldPath(p *Pod, cr *containerRuntime) string {
+func containerFieldPath(_ *Pod, cr *containerRuntime) string {
 	if cr.init {
-		for i, c := range p.Spec.InitContainers {
-			if c.Name == cr.spec.Name {
-				return "spec.initContainers{" + c.Name + "}"
-			}
-			_ = i
-		}
+		return "spec.initContainers{" + cr.spec.Name + "}"
 	}
 	return "spec.containers{" + cr.spec.Name + "}"
 }

@@ -440,7 +440,7 @@ func (p *process) substitute(cmd string, h procHost) string {
 		var lo, hi int
 		switch len(fields) {
 		case 2:
-			lo, _ = 1, 0
+			lo = 1
 			hi, _ = strconv.Atoi(fields[1])
 		case 3:
 			lo, _ = strconv.Atoi(fields[1])
