@@ -107,6 +107,7 @@ func (c *Cluster) admitPod(p *Pod) error {
 	if len(errs) > 0 {
 		return errInvalid(KindPod, p.Name, errs)
 	}
+	c.intern.internPod(p)
 	return nil
 }
 

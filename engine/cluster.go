@@ -127,6 +127,8 @@ type Cluster struct {
 	// nodeIndexUsed[i] is true exactly when some node has index i.
 	nodeIndex     map[string]int
 	nodeIndexUsed []bool
+
+	intern interner
 }
 
 // New returns a cluster with the default namespaces and no nodes.
@@ -140,6 +142,7 @@ func New(cfg Config) *Cluster {
 		watchers:  map[Kind][]int{},
 		images:    DefaultImages(),
 		nodeIndex: map[string]int{},
+		intern:    newInterner(),
 	}
 	c.events = newRecorder(c)
 	// Registration order is the order controllers run in at each instant.

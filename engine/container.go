@@ -35,7 +35,8 @@ type containerRuntime struct {
 	// back-off; it is reported as waiting in CrashLoopBackOff.
 	backingOff bool
 
-	imageRef ImageReference
+	// imageRef is the parsed image name, shared with the catalogue's cache.
+	imageRef *ImageReference
 	image    *Image
 	// pulling is set while an image pull is in progress; it completes at
 	// pullDoneAt with pullErr (nil on success).
@@ -143,6 +144,9 @@ func (h containerHost) logTemplate(tmpl string) {
 
 func (h containerHost) appendLog(l logLine) {
 	c := h.ctr
+	if c.logs == nil {
+		c.logs = make([]logLine, 0, 6) // most processes log a few lines at start
+	}
 	c.logs = append(c.logs, l)
 	if len(c.logs) > maxLogLines {
 		c.logs = slices.Delete(c.logs, 0, len(c.logs)-maxLogLines)
@@ -215,10 +219,10 @@ func (cr *containerRuntime) status() ContainerStatus {
 		Image:        cr.spec.Image,
 		ContainerID:  cr.containerID,
 	}
-	if cr.imageRef.Path != "" {
+	if cr.imageRef != nil && cr.imageRef.Path != "" {
 		s.Image = cr.imageRef.String()
 		if cr.everStarted {
-			s.ImageID = ImageID(cr.imageRef)
+			s.ImageID = ImageID(*cr.imageRef)
 		}
 	}
 	switch cr.state {

@@ -203,7 +203,7 @@ type ImageCatalog struct {
 
 type resolvedImage struct {
 	image *Image
-	ref   ImageReference
+	ref   *ImageReference
 	err   error
 }
 
@@ -220,14 +220,21 @@ func (e *PullError) Error() string { return e.Message }
 // reference, or an error: a malformed name, an unknown tag of a catalogued
 // image, or a near-miss of a catalogued name (a typo such as "ngnix").
 func (cat *ImageCatalog) Lookup(name string) (*Image, ImageReference, error) {
+	im, ref, err := cat.resolve(name)
+	return im, *ref, err
+}
+
+// resolve is Lookup with the reference shared from the cache.
+func (cat *ImageCatalog) resolve(name string) (*Image, *ImageReference, error) {
 	if r, ok := cat.resolved[name]; ok {
 		return r.image, r.ref, r.err
 	}
 	im, ref, err := cat.lookup(name)
-	if len(cat.resolved) < 4096 {
-		cat.resolved[name] = resolvedImage{image: im, ref: ref, err: err}
+	if len(cat.resolved) >= 4096 {
+		clear(cat.resolved)
 	}
-	return im, ref, err
+	cat.resolved[name] = resolvedImage{image: im, ref: &ref, err: err}
+	return im, &ref, err
 }
 
 func (cat *ImageCatalog) lookup(name string) (*Image, ImageReference, error) {

@@ -405,7 +405,7 @@ func (k *kubelet) applySpecChanges(p *Pod, rt *podRuntime) {
 				k.exited(p, cr, 0, "Completed", "")
 			}
 			cr.spec = &specs[i]
-			cr.image, cr.imageRef, cr.pulling, cr.pullBackoff = nil, ImageReference{}, false, 0
+			cr.image, cr.imageRef, cr.pulling, cr.pullBackoff = nil, nil, false, 0
 			cr.pullRetryAt, cr.restartAt, cr.backingOff = time.Time{}, time.Time{}, false
 			if cr.state == phaseTerminated && !cr.succeeded {
 				cr.state = phaseWaiting
@@ -601,7 +601,7 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 	fp := containerFieldPath(p, cr)
 	image := cr.spec.Image
 	if cr.image == nil && !cr.pulling {
-		im, ref, err := k.c.images.Lookup(image)
+		im, ref, err := k.c.images.resolve(image)
 		cr.imageRef = ref
 		if err != nil {
 			if _, isPull := err.(*PullError); !isPull {
@@ -834,7 +834,7 @@ func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {
 	if podStatusEqual(&p.Status, &st) {
 		return
 	}
-	st.Conditions = slices.Clone(st.Conditions)
+	st.Conditions = k.c.intern.conditions(st.Conditions)
 	st.InitContainerStatuses = slices.Clone(st.InitContainerStatuses)
 	st.ContainerStatuses = slices.Clone(st.ContainerStatuses)
 	np := *p // metadata and spec are shared with the old version, unchanged
