@@ -17,7 +17,7 @@ const defaultTolerationSeconds int64 = 300
 
 func validateMeta(m *ObjectMeta, kind Kind) field.ErrorList {
 	var errs field.ErrorList
-	p := field.NewPath("metadata")
+	p := func() *field.Path { return field.NewPath("metadata") } // built only for errors
 	if m.Name != "" {
 		check, fast := validation.IsDNS1123Subdomain, validDNS1123Subdomain
 		if kind == KindNamespace {
@@ -25,26 +25,28 @@ func validateMeta(m *ObjectMeta, kind Kind) field.ErrorList {
 		}
 		if !fast(m.Name) {
 			for _, msg := range check(m.Name) {
-				errs = append(errs, field.Invalid(p.Child("name"), m.Name, msg))
+				errs = append(errs, field.Invalid(p().Child("name"), m.Name, msg))
 			}
 		}
 	} else if m.GenerateName != "" {
 		for _, msg := range validation.IsDNS1123Subdomain(strings.TrimSuffix(m.GenerateName, "-") + "-a") {
-			errs = append(errs, field.Invalid(p.Child("generateName"), m.GenerateName, msg))
+			errs = append(errs, field.Invalid(p().Child("generateName"), m.GenerateName, msg))
 		}
 	}
 	if len(m.Labels) > 0 {
-		errs = append(errs, validateLabels(m.Labels, p.Child("labels"))...)
+		errs = append(errs, validateLabels(m.Labels, func() *field.Path { return p().Child("labels") })...)
 	}
 	for k := range m.Annotations {
 		for _, msg := range validation.IsQualifiedName(strings.ToLower(k)) {
-			errs = append(errs, field.Invalid(p.Child("annotations"), k, msg))
+			errs = append(errs, field.Invalid(p().Child("annotations"), k, msg))
 		}
 	}
 	return errs
 }
 
-func validateLabels(l map[string]string, p *field.Path) field.ErrorList {
+// validateLabels checks label keys and values; p gives the field path,
+// built only when there is an error to report.
+func validateLabels(l map[string]string, p func() *field.Path) field.ErrorList {
 	valid := true
 	for k, v := range l {
 		if !validQualifiedName(k) || !validLabelName(v, true) {
@@ -58,10 +60,10 @@ func validateLabels(l map[string]string, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for _, k := range sortedMapKeys(l) {
 		for _, msg := range validation.IsQualifiedName(k) {
-			errs = append(errs, field.Invalid(p, k, msg))
+			errs = append(errs, field.Invalid(p(), k, msg))
 		}
 		for _, msg := range validation.IsValidLabelValue(l[k]) {
-			errs = append(errs, field.Invalid(p.Key(k), l[k], msg))
+			errs = append(errs, field.Invalid(p().Key(k), l[k], msg))
 		}
 	}
 	return errs
@@ -103,7 +105,7 @@ func (c *Cluster) admitPod(p *Pod) error {
 	p.Status = PodStatus{Phase: PodPending, QOSClass: qosClass(s)}
 
 	errs := validateMeta(&p.ObjectMeta, KindPod)
-	errs = append(errs, validatePodSpec(s, field.NewPath("spec"))...)
+	errs = append(errs, validatePodSpec(s)...)
 	if len(errs) > 0 {
 		return errInvalid(KindPod, p.Name, errs)
 	}
@@ -146,8 +148,9 @@ func addDefaultToleration(s *PodSpec, key string) {
 	})
 }
 
-func validatePodSpec(s *PodSpec, p *field.Path) field.ErrorList {
+func validatePodSpec(s *PodSpec) field.ErrorList {
 	var errs field.ErrorList
+	p := field.NewPath("spec")
 	volumes := map[string]bool{}
 	for i, v := range s.Volumes {
 		vp := p.Child("volumes").Index(i)
@@ -181,8 +184,8 @@ func validatePodSpec(s *PodSpec, p *field.Path) field.ErrorList {
 		errs = append(errs, field.Required(p.Child("containers"), ""))
 	}
 	names := map[string]bool{}
-	errs = append(errs, validateContainers(s.InitContainers, p.Child("initContainers"), names, volumes, true)...)
-	errs = append(errs, validateContainers(s.Containers, p.Child("containers"), names, volumes, false)...)
+	errs = append(errs, validateContainers(s.InitContainers, p, "initContainers", names, volumes, true)...)
+	errs = append(errs, validateContainers(s.Containers, p, "containers", names, volumes, false)...)
 	switch s.RestartPolicy {
 	case RestartPolicyAlways, RestartPolicyOnFailure, RestartPolicyNever:
 	default:
@@ -192,112 +195,131 @@ func validatePodSpec(s *PodSpec, p *field.Path) field.ErrorList {
 	if g := s.TerminationGracePeriodSeconds; g != nil && *g < 0 {
 		errs = append(errs, field.Invalid(p.Child("terminationGracePeriodSeconds"), *g, "must be greater than or equal to 0"))
 	}
-	errs = append(errs, validateLabels(s.NodeSelector, p.Child("nodeSelector"))...)
+	errs = append(errs, validateLabels(s.NodeSelector, func() *field.Path { return p.Child("nodeSelector") })...)
 	for i, t := range s.Tolerations {
-		tp := p.Child("tolerations").Index(i)
+		tp := func() *field.Path { return p.Child("tolerations").Index(i) }
 		switch t.Operator {
 		case "", "Equal":
 			if t.Key == "" {
-				errs = append(errs, field.Invalid(tp.Child("operator"), t.Operator, "operator must be Exists when `key` is empty, which means \"match all values and all keys\""))
+				errs = append(errs, field.Invalid(tp().Child("operator"), t.Operator, "operator must be Exists when `key` is empty, which means \"match all values and all keys\""))
 			}
 		case "Exists":
 			if t.Value != "" {
-				errs = append(errs, field.Invalid(tp.Child("operator"), t.Value, "value must be empty when `operator` is 'Exists'"))
+				errs = append(errs, field.Invalid(tp().Child("operator"), t.Value, "value must be empty when `operator` is 'Exists'"))
 			}
 		default:
-			errs = append(errs, field.NotSupported(tp.Child("operator"), t.Operator, []string{"Equal", "Exists"}))
+			errs = append(errs, field.NotSupported(tp().Child("operator"), t.Operator, []string{"Equal", "Exists"}))
 		}
 		switch t.Effect {
 		case "", TaintEffectNoSchedule, TaintEffectPreferNoSchedule, TaintEffectNoExecute:
 		default:
-			errs = append(errs, field.NotSupported(tp.Child("effect"), t.Effect,
+			errs = append(errs, field.NotSupported(tp().Child("effect"), t.Effect,
 				[]TaintEffect{TaintEffectNoSchedule, TaintEffectPreferNoSchedule, TaintEffectNoExecute}))
 		}
 		if t.TolerationSeconds != nil && t.Effect != TaintEffectNoExecute {
-			errs = append(errs, field.Invalid(tp.Child("effect"), t.Effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+			errs = append(errs, field.Invalid(tp().Child("effect"), t.Effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
 		}
 	}
 	return errs
 }
 
-func validateContainers(cs []Container, p *field.Path, names, volumes map[string]bool, init bool) field.ErrorList {
+func validateContainers(cs []Container, spec *field.Path, list string, names, volumes map[string]bool, init bool) field.ErrorList {
 	var errs field.ErrorList
 	for i := range cs {
 		ctr := &cs[i]
-		cp := p.Index(i)
+		cp := func() *field.Path { return spec.Child(list).Index(i) } // built only for errors
 		if ctr.Name == "" {
-			errs = append(errs, field.Required(cp.Child("name"), ""))
+			errs = append(errs, field.Required(cp().Child("name"), ""))
 		} else {
 			if !validDNS1123Label(ctr.Name) {
 				for _, msg := range validation.IsDNS1123Label(ctr.Name) {
-					errs = append(errs, field.Invalid(cp.Child("name"), ctr.Name, msg))
+					errs = append(errs, field.Invalid(cp().Child("name"), ctr.Name, msg))
 				}
 			}
 			if names[ctr.Name] {
-				errs = append(errs, field.Duplicate(cp.Child("name"), ctr.Name))
+				errs = append(errs, field.Duplicate(cp().Child("name"), ctr.Name))
 			}
 			names[ctr.Name] = true
 		}
 		// Like the API server, accept any image string without surrounding
 		// spaces; a malformed reference is the kubelet's InvalidImageName.
 		if ctr.Image == "" {
-			errs = append(errs, field.Required(cp.Child("image"), ""))
+			errs = append(errs, field.Required(cp().Child("image"), ""))
 		} else if strings.TrimSpace(ctr.Image) != ctr.Image {
-			errs = append(errs, field.Invalid(cp.Child("image"), ctr.Image, "must not have leading or trailing whitespace"))
+			errs = append(errs, field.Invalid(cp().Child("image"), ctr.Image, "must not have leading or trailing whitespace"))
 		}
 		switch ctr.ImagePullPolicy {
 		case "Always", "IfNotPresent", "Never":
 		default:
-			errs = append(errs, field.NotSupported(cp.Child("imagePullPolicy"), ctr.ImagePullPolicy, []string{"Always", "IfNotPresent", "Never"}))
+			errs = append(errs, field.NotSupported(cp().Child("imagePullPolicy"), ctr.ImagePullPolicy, []string{"Always", "IfNotPresent", "Never"}))
 		}
 		ports := map[string]bool{}
 		for j, port := range ctr.Ports {
-			pp := cp.Child("ports").Index(j)
+			pp := func() *field.Path { return cp().Child("ports").Index(j) }
 			for _, msg := range validation.IsValidPortNum(int(port.ContainerPort)) {
-				errs = append(errs, field.Invalid(pp.Child("containerPort"), port.ContainerPort, msg))
+				errs = append(errs, field.Invalid(pp().Child("containerPort"), port.ContainerPort, msg))
 			}
 			if port.Name != "" {
 				for _, msg := range validation.IsValidPortName(port.Name) {
-					errs = append(errs, field.Invalid(pp.Child("name"), port.Name, msg))
+					errs = append(errs, field.Invalid(pp().Child("name"), port.Name, msg))
 				}
 				if ports[port.Name] {
-					errs = append(errs, field.Duplicate(pp.Child("name"), port.Name))
+					errs = append(errs, field.Duplicate(pp().Child("name"), port.Name))
 				}
 				ports[port.Name] = true
 			}
 			switch port.Protocol {
 			case "TCP", "UDP", "SCTP":
 			default:
-				errs = append(errs, field.NotSupported(pp.Child("protocol"), port.Protocol, []string{"SCTP", "TCP", "UDP"}))
+				errs = append(errs, field.NotSupported(pp().Child("protocol"), port.Protocol, []string{"SCTP", "TCP", "UDP"}))
 			}
 		}
 		for j, e := range ctr.Env {
 			for _, msg := range validation.IsEnvVarName(e.Name) {
-				errs = append(errs, field.Invalid(cp.Child("env").Index(j).Child("name"), e.Name, msg))
+				errs = append(errs, field.Invalid(cp().Child("env").Index(j).Child("name"), e.Name, msg))
 			}
 		}
 		for j, m := range ctr.VolumeMounts {
-			mp := cp.Child("volumeMounts").Index(j)
+			mp := func() *field.Path { return cp().Child("volumeMounts").Index(j) }
 			if !volumes[m.Name] {
-				errs = append(errs, field.NotFound(mp.Child("name"), m.Name))
+				errs = append(errs, field.NotFound(mp().Child("name"), m.Name))
 			}
 			if m.MountPath == "" {
-				errs = append(errs, field.Required(mp.Child("mountPath"), ""))
+				errs = append(errs, field.Required(mp().Child("mountPath"), ""))
 			}
 		}
-		errs = append(errs, validateResources(ctr.Resources, cp.Child("resources"))...)
+		errs = append(errs, validateResources(ctr.Resources, func() *field.Path { return cp().Child("resources") })...)
 		if ctr.RestartPolicy != nil {
 			if !init {
-				errs = append(errs, field.Forbidden(cp.Child("restartPolicy"), "may not be set for non-init containers"))
+				errs = append(errs, field.Forbidden(cp().Child("restartPolicy"), "may not be set for non-init containers"))
 			} else if *ctr.RestartPolicy != string(RestartPolicyAlways) {
-				errs = append(errs, field.NotSupported(cp.Child("restartPolicy"), *ctr.RestartPolicy, []string{"Always"}))
+				errs = append(errs, field.NotSupported(cp().Child("restartPolicy"), *ctr.RestartPolicy, []string{"Always"}))
 			}
 		}
 	}
 	return errs
 }
 
-func validateResources(r ResourceRequirements, p *field.Path) field.ErrorList {
+func validateResources(r ResourceRequirements, p func() *field.Path) field.ErrorList {
+	ok := true
+	for _, l := range []ResourceList{r.Requests, r.Limits} {
+		for name, q := range l {
+			switch name {
+			case ResourceCPU, ResourceMemory, ResourceEphemeralStorage:
+			default:
+				ok = ok && strings.Contains(string(name), "/")
+			}
+			ok = ok && q.Sign() >= 0
+		}
+	}
+	for name, req := range r.Requests {
+		if lim, has := r.Limits[name]; has && req.Cmp(lim) > 0 {
+			ok = false
+		}
+	}
+	if ok {
+		return nil
+	}
 	var errs field.ErrorList
 	check := func(l ResourceList, lp *field.Path) {
 		for _, name := range sortedMapKeys(l) {
@@ -314,13 +336,13 @@ func validateResources(r ResourceRequirements, p *field.Path) field.ErrorList {
 			}
 		}
 	}
-	check(r.Requests, p.Child("requests"))
-	check(r.Limits, p.Child("limits"))
+	check(r.Requests, p().Child("requests"))
+	check(r.Limits, p().Child("limits"))
 	for _, name := range sortedMapKeys(r.Requests) {
 		req := r.Requests[name]
 		lim, ok := r.Limits[name]
 		if ok && req.Cmp(lim) > 0 {
-			errs = append(errs, field.Invalid(p.Child("requests").Key(string(name)), req.String(),
+			errs = append(errs, field.Invalid(p().Child("requests").Key(string(name)), req.String(),
 				fmt.Sprintf("must be less than or equal to %s limit of %s", name, lim.String())))
 		}
 	}

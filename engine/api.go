@@ -102,11 +102,11 @@ func (c *Cluster) Update(obj Object) (Object, error) {
 	if old == nil {
 		return nil, errNotFound(kind, m.Name)
 	}
-	if rv := obj.GetObjectMeta().ResourceVersion; rv != "" && rv != old.GetObjectMeta().ResourceVersion {
+	if rv := obj.GetObjectMeta().ResourceVersion; rv != "" && rv != strconv.FormatUint(old.GetObjectMeta().rv, 10) {
 		return nil, errConflict(kind, m.Name)
 	}
 	in := obj.GetObjectMeta()
-	if errs := validateLabels(in.Labels, field.NewPath("metadata", "labels")); len(errs) > 0 {
+	if errs := validateLabels(in.Labels, func() *field.Path { return field.NewPath("metadata", "labels") }); len(errs) > 0 {
 		return nil, errInvalid(kind, m.Name, errs)
 	}
 	next := old.DeepCopyObject()
@@ -202,7 +202,7 @@ func validateTaints(ts []Taint, p *field.Path) field.ErrorList {
 	seen := map[string]bool{}
 	for i, t := range ts {
 		tp := p.Index(i)
-		errs = append(errs, validateLabels(map[string]string{t.Key: t.Value}, tp)...)
+		errs = append(errs, validateLabels(map[string]string{t.Key: t.Value}, func() *field.Path { return tp })...)
 		switch t.Effect {
 		case TaintEffectNoSchedule, TaintEffectPreferNoSchedule, TaintEffectNoExecute:
 		default:

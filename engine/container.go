@@ -12,9 +12,11 @@ import (
 type containerRuntime struct {
 	// spec points into the spec of the stored pod (immutable, shared); a
 	// changed image makes it point into the new version's spec.
-	spec    *Container
-	init    bool // an init container (a sidecar when also restartAlways)
-	sidecar bool
+	spec *Container
+	// fieldPath names the container in events: spec.containers{name}.
+	fieldPath string
+	init      bool // an init container (a sidecar when also restartAlways)
+	sidecar   bool
 
 	state      containerPhase
 	waitReason string

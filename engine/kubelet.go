@@ -559,8 +559,8 @@ func (k *kubelet) start(p *Pod, rt *podRuntime, cr *containerRuntime) {
 		cr.terminated.StartedAt = time.Unix(0, 0).UTC()
 		return
 	}
-	k.c.eventFor(p, fp, EventTypeNormal, "Created", src, "Created container: %s", cr.spec.Name)
-	k.c.eventFor(p, fp, EventTypeNormal, "Started", src, "Started container %s", cr.spec.Name)
+	k.c.eventMsg(p, fp, EventTypeNormal, "Created", src, "Created container: "+cr.spec.Name)
+	k.c.eventMsg(p, fp, EventTypeNormal, "Started", src, "Started container "+cr.spec.Name)
 	cr.state = phaseRunning
 	cr.startedAt = now
 	cr.everStarted = true
@@ -586,10 +586,14 @@ func containerEnv(p *Pod, c *Container) map[string]string {
 
 // containerFieldPath names a container in an event's involvedObject.
 func containerFieldPath(_ *Pod, cr *containerRuntime) string {
-	if cr.init {
-		return "spec.initContainers{" + cr.spec.Name + "}"
+	if cr.fieldPath == "" {
+		if cr.init {
+			cr.fieldPath = "spec.initContainers{" + cr.spec.Name + "}"
+		} else {
+			cr.fieldPath = "spec.containers{" + cr.spec.Name + "}"
+		}
 	}
-	return "spec.containers{" + cr.spec.Name + "}"
+	return cr.fieldPath
 }
 
 // ensureImage makes sure the container's image is on the node, pulling it
@@ -621,7 +625,7 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 	_, present := a.images[ref]
 	policy := cr.spec.ImagePullPolicy
 	if present && (policy == "IfNotPresent" || policy == "Never") && !cr.pulling {
-		k.c.eventFor(p, fp, EventTypeNormal, "Pulled", src, "Container image %q already present on machine", image)
+		k.c.eventMsg(p, fp, EventTypeNormal, "Pulled", src, "Container image "+strconv.Quote(image)+" already present on machine")
 		return true
 	}
 	if policy == "Never" {
@@ -662,8 +666,8 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 			a.imageOrder = append(a.imageOrder, ref)
 			k.c.enqueue(k.id, nodeQueueKey(a.name))
 		}
-		k.c.eventFor(p, fp, EventTypeNormal, "Pulled", src,
-			"Successfully pulled image %q in %s (%s including waiting). Image size: %d bytes.", image, took, waited, cr.image.SizeBytes)
+		k.c.eventMsg(p, fp, EventTypeNormal, "Pulled", src, "Successfully pulled image "+strconv.Quote(image)+" in "+took.String()+
+			" ("+waited.String()+" including waiting). Image size: "+strconv.FormatInt(cr.image.SizeBytes, 10)+" bytes.")
 		cr.pullBackoff = 0
 		return true
 	}
@@ -681,7 +685,7 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 		return false
 	}
 	// Start a pull.
-	k.c.eventFor(p, fp, EventTypeNormal, "Pulling", src, "Pulling image %q", image)
+	k.c.eventMsg(p, fp, EventTypeNormal, "Pulling", src, "Pulling image "+strconv.Quote(image))
 	cr.pulling = true
 	cr.pullStarted = now
 	im, _, err := k.c.images.Lookup(image)

@@ -3,6 +3,7 @@ package engine
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -108,6 +109,10 @@ type ObjectMeta struct {
 	// key caches Key() for stored objects; the store sets it when the
 	// object is created (names never change afterwards).
 	key string
+	// rv is the resourceVersion of a stored object as a number. The store
+	// sets only this; copies handed out carry it as ResourceVersion, which
+	// saves formatting a string on every write.
+	rv uint64
 }
 
 // OwnerReference points from an object to the object that owns it.
@@ -157,6 +162,9 @@ func (m *ObjectMeta) ControllerRef() *OwnerReference {
 // DeepCopy returns a copy of m that shares no memory with it.
 func (m ObjectMeta) DeepCopy() ObjectMeta {
 	out := m
+	if m.rv != 0 {
+		out.ResourceVersion = strconv.FormatUint(m.rv, 10)
+	}
 	out.Labels = maps.Clone(m.Labels)
 	out.Annotations = maps.Clone(m.Annotations)
 	if m.OwnerReferences != nil {

@@ -42,10 +42,12 @@ func (c *Cluster) createObject(obj Object) error {
 	if m.Name == "" {
 		return errInvalid(kind, "", field.ErrorList{field.Required(field.NewPath("metadata", "name"), "name or generateName is required")})
 	}
-	if c.store.get(kind, m.Key()) != nil {
+	m.key = objectKey(m.Namespace, m.Name)
+	if c.store.get(kind, m.key) != nil {
+		m.key = ""
 		return errAlreadyExists(kind, m.Name)
 	}
-	m.key = objectKey(m.Namespace, m.Name)
+	m.ResourceVersion = ""
 	m.UID = randomUID(c.rand)
 	m.CreationTimestamp = c.clock.now
 	m.Generation = 1
@@ -68,6 +70,7 @@ func (c *Cluster) updateObject(obj Object) error {
 	}
 	om := old.GetObjectMeta()
 	m.UID = om.UID
+	m.key = om.key
 	m.CreationTimestamp = om.CreationTimestamp
 	if m.Generation == 0 {
 		m.Generation = om.Generation

@@ -56,6 +56,14 @@ func (c *Cluster) event(obj Object, typ, reason string, src EventSource, format 
 	c.events.record(refTo(obj), typ, reason, src, fmt.Sprintf(format, args...))
 }
 
+// eventMsg records an event with a ready-made message (the hot paths
+// build theirs without fmt).
+func (c *Cluster) eventMsg(obj Object, fieldPath, typ, reason string, src EventSource, msg string) {
+	ref := refTo(obj)
+	ref.FieldPath = fieldPath
+	c.events.record(ref, typ, reason, src, msg)
+}
+
 // eventFor records an event about the container fieldPath of a pod.
 func (c *Cluster) eventFor(p *Pod, fieldPath, typ, reason string, src EventSource, format string, args ...any) {
 	ref := refTo(p)

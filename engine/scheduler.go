@@ -541,7 +541,7 @@ func (s *scheduler) bind(p *Pod, ni *nodeInfo) {
 	np.Spec.NodeName = ni.name
 	setPodCondition(&np.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue, LastTransitionTime: s.c.clock.now})
 	s.mustUpdate(np)
-	s.c.event(np, EventTypeNormal, "Scheduled", sourceScheduler, "Successfully assigned %s/%s to %s", np.Namespace, np.Name, ni.name)
+	s.c.eventMsg(np, "", EventTypeNormal, "Scheduled", sourceScheduler, "Successfully assigned "+np.Namespace+"/"+np.Name+" to "+ni.name)
 }
 
 func (s *scheduler) mustUpdate(p *Pod) {

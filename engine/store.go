@@ -2,7 +2,6 @@ package engine
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
@@ -103,7 +102,7 @@ func (s *store) write(t EventType, obj Object) WatchEvent {
 	if t != Deleted {
 		// A deleted object is logged as it was stored, not copied: Since
 		// stamps the deletion's version on the copy it hands out.
-		m.ResourceVersion = strconv.FormatUint(s.rv, 10)
+		m.rv = s.rv
 	}
 	kind := obj.GetKind()
 	id := kind.id()
