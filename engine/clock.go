@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"container/heap"
-	"time"
-)
+import "time"
 
 // DefaultStart is the virtual time a cluster starts at unless Config.Start
 // says otherwise. A fixed start keeps event logs identical across runs.
@@ -15,11 +12,11 @@ type clock struct {
 	now time.Time
 	// seq numbers timers in the order they were set; it breaks ties between
 	// timers due at the same instant, so they fire in the order set.
-	seq    uint64
-	timers timerHeap
-	// pending holds one entry per timer in the heap, so that setting the
-	// same timer twice is a no-op.
-	pending map[timerID]struct{}
+	seq uint64
+	// timers is a binary min-heap ordered by (at, seq). The same timer may
+	// be set twice; firing it twice is harmless, as the controller's work
+	// queue holds a key at most once and reconcilers are level-based.
+	timers []timer
 }
 
 // timerID identifies what a timer does: wake controller ctl for key at at.
@@ -34,9 +31,7 @@ type timer struct {
 	seq uint64
 }
 
-func newClock(start time.Time) clock {
-	return clock{now: start, pending: map[timerID]struct{}{}}
-}
+func newClock(start time.Time) clock { return clock{now: start} }
 
 // set arranges for controller ctl to reconcile key at time at. A time in
 // the past means "at the next instant the cluster settles".
@@ -44,13 +39,9 @@ func (c *clock) set(at time.Time, ctl int, key string) {
 	if at.Before(c.now) {
 		at = c.now
 	}
-	id := timerID{at: at.UnixNano(), ctl: ctl, key: key}
-	if _, dup := c.pending[id]; dup {
-		return
-	}
-	c.pending[id] = struct{}{}
 	c.seq++
-	heap.Push(&c.timers, timer{id: id, seq: c.seq})
+	c.timers = append(c.timers, timer{id: timerID{at: at.UnixNano(), ctl: ctl, key: key}, seq: c.seq})
+	c.up(len(c.timers) - 1)
 }
 
 // next returns the due time of the earliest timer.
@@ -67,26 +58,54 @@ func (c *clock) popDue() (timerID, bool) {
 	if len(c.timers) == 0 || c.timers[0].id.at > c.now.UnixNano() {
 		return timerID{}, false
 	}
-	t := heap.Pop(&c.timers).(timer)
-	delete(c.pending, t.id)
+	t := c.timers[0]
+	last := len(c.timers) - 1
+	c.timers[0] = c.timers[last]
+	c.timers[last] = timer{}
+	c.timers = c.timers[:last]
+	if last > 0 {
+		c.down(0)
+	}
+	if cap(c.timers) > 4096 && len(c.timers) < cap(c.timers)/8 {
+		c.timers = append([]timer(nil), c.timers...) // give a burst's memory back
+	}
 	return t.id, true
 }
 
-type timerHeap []timer
-
-func (h timerHeap) Len() int { return len(h) }
-func (h timerHeap) Less(i, j int) bool {
-	if h[i].id.at != h[j].id.at {
-		return h[i].id.at < h[j].id.at
+func (c *clock) less(i, j int) bool {
+	a, b := &c.timers[i], &c.timers[j]
+	if a.id.at != b.id.at {
+		return a.id.at < b.id.at
 	}
-	return h[i].seq < h[j].seq
+	return a.seq < b.seq
 }
-func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *timerHeap) Push(x any)   { *h = append(*h, x.(timer)) }
-func (h *timerHeap) Pop() any {
-	old := *h
-	t := old[len(old)-1]
-	old[len(old)-1] = timer{}
-	*h = old[:len(old)-1]
-	return t
+
+func (c *clock) up(i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !c.less(i, parent) {
+			return
+		}
+		c.timers[i], c.timers[parent] = c.timers[parent], c.timers[i]
+		i = parent
+	}
+}
+
+func (c *clock) down(i int) {
+	n := len(c.timers)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && c.less(r, l) {
+			m = r
+		}
+		if !c.less(m, i) {
+			return
+		}
+		c.timers[i], c.timers[m] = c.timers[m], c.timers[i]
+		i = m
+	}
 }
