@@ -297,18 +297,12 @@ func (p *shParser) command() (shNode, error) {
 	switch t.text {
 	case "while", "until":
 		p.pos++
-		cond, err := p.list()
+		cond, err := p.listUntil("do")
 		if err != nil {
 			return nil, err
 		}
-		if err := p.expectKeyword("do"); err != nil {
-			return nil, err
-		}
-		body, err := p.list()
+		body, err := p.listUntil("done")
 		if err != nil {
-			return nil, err
-		}
-		if err := p.expectKeyword("done"); err != nil {
 			return nil, err
 		}
 		return shLoop{cond: cond, body: body, until: t.text == "until"}, nil
@@ -334,11 +328,8 @@ func (p *shParser) command() (shNode, error) {
 		if err := p.expectKeyword("do"); err != nil {
 			return nil, err
 		}
-		body, err := p.list()
+		body, err := p.listUntil("done")
 		if err != nil {
-			return nil, err
-		}
-		if err := p.expectKeyword("done"); err != nil {
 			return nil, err
 		}
 		return shFor{name: name.text, words: words, body: body}, nil
@@ -347,11 +338,8 @@ func (p *shParser) command() (shNode, error) {
 		return p.ifRest()
 	case "{":
 		p.pos++
-		body, err := p.list()
+		body, err := p.listUntil("}")
 		if err != nil {
-			return nil, err
-		}
-		if err := p.expectKeyword("}"); err != nil {
 			return nil, err
 		}
 		return shIf{cond: []shNode{shSimple{words: []string{"true"}}}, then: body}, nil
@@ -386,12 +374,18 @@ func (p *shParser) command() (shNode, error) {
 	return s, nil
 }
 
-func (p *shParser) ifRest() (shNode, error) {
-	cond, err := p.list()
+// listUntil parses a list of commands closed by keyword.
+func (p *shParser) listUntil(keyword string) ([]shNode, error) {
+	nodes, err := p.list()
 	if err != nil {
 		return nil, err
 	}
-	if err := p.expectKeyword("then"); err != nil {
+	return nodes, p.expectKeyword(keyword)
+}
+
+func (p *shParser) ifRest() (shNode, error) {
+	cond, err := p.listUntil("then")
+	if err != nil {
 		return nil, err
 	}
 	then, err := p.list()
