@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"time"
@@ -16,8 +17,11 @@ import (
 // controllers settle, in the order they were recorded.
 type recorder struct {
 	c *Cluster
-	// byKey maps an aggregation key to the store key of its Event.
-	byKey map[aggregationKey]string
+	// byKey maps the hash of an aggregation key to the store key of its
+	// Event; a hit is confirmed against the Event itself, so a collision
+	// only costs a new Event.
+	byKey map[uint64]string
+	seed  maphash.Seed
 	// order lists Events oldest first, with when each was created; it may
 	// hold Events already deleted, which are skipped.
 	order []orderedEvent
@@ -49,7 +53,9 @@ var (
 
 func sourceKubelet(node string) EventSource { return EventSource{Component: "kubelet", Host: node} }
 
-func newRecorder(c *Cluster) recorder { return recorder{c: c, byKey: map[aggregationKey]string{}} }
+func newRecorder(c *Cluster) recorder {
+	return recorder{c: c, byKey: map[uint64]string{}, seed: maphash.MakeSeed()}
+}
 
 // event records an event about obj.
 func (c *Cluster) event(obj Object, typ, reason string, src EventSource, format string, args ...any) {
@@ -92,8 +98,9 @@ func (r *recorder) write(ref ObjectReference, typ, reason string, src EventSourc
 	c := r.c
 	r.expire(now)
 	aggKey := aggregationKey{ref.UID, ref.FieldPath, typ, reason, src.Component, src.Host, msg}
-	if key, ok := r.byKey[aggKey]; ok {
-		if old, _ := c.store.get(KindEvent, key).(*Event); old != nil {
+	hash := aggKey.hash(r.seed)
+	if key, ok := r.byKey[hash]; ok {
+		if old, _ := c.store.get(KindEvent, key).(*Event); old != nil && aggregationKeyOf(old) == aggKey {
 			e := *old // shares the immutable metadata maps
 			e.Count++
 			e.LastTimestamp = now
@@ -101,7 +108,6 @@ func (r *recorder) write(ref ObjectReference, typ, reason string, src EventSourc
 				return
 			}
 		}
-		delete(r.byKey, aggKey)
 	}
 	ns := ref.Namespace
 	if ns == "" {
@@ -130,7 +136,7 @@ func (r *recorder) write(ref ObjectReference, typ, reason string, src EventSourc
 	if err := c.createObject(e); err != nil {
 		return
 	}
-	r.byKey[aggKey] = e.Key()
+	r.byKey[hash] = e.Key()
 	r.order = append(r.order, orderedEvent{key: e.Key(), created: now})
 	for c.store.count(KindEvent) > c.cfg.EventLimit {
 		r.dropOldest()
@@ -163,7 +169,9 @@ func (r *recorder) dropOldest() {
 		r.order = nil
 	}
 	if e, _ := r.c.store.get(KindEvent, key).(*Event); e != nil {
-		delete(r.byKey, aggregationKey{e.InvolvedObject.UID, e.InvolvedObject.FieldPath, e.Type, e.Reason, e.Source.Component, e.Source.Host, e.Message})
+		if hash := aggregationKeyOf(e).hash(r.seed); r.byKey[hash] == key {
+			delete(r.byKey, hash)
+		}
 		r.c.removeObject(KindEvent, key)
 	}
 }
@@ -173,6 +181,15 @@ func (r *recorder) dropOldest() {
 type aggregationKey struct {
 	uid, fieldPath, typ, reason, component, host, message string
 }
+
+func aggregationKeyOf(e *Event) aggregationKey {
+	return aggregationKey{e.InvolvedObject.UID, e.InvolvedObject.FieldPath, e.Type, e.Reason, e.Source.Component, e.Source.Host, e.Message}
+}
+
+// hash hashes the key with the runtime's map hash. The seed only places
+// entries in the map, which is never iterated, so it does not affect
+// determinism.
+func (k aggregationKey) hash(seed maphash.Seed) uint64 { return maphash.Comparable(seed, k) }
 
 // sortEvents orders events by last timestamp, then first timestamp, then
 // name, as kubectl get events shows them.

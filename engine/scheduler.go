@@ -36,6 +36,9 @@ type scheduler struct {
 
 	filters []filterPlugin
 	scores  []scorePlugin
+	// binding is the cycle whose pod is being bound, so that charging the
+	// pod reuses the requests the cycle computed.
+	binding *cycleState
 	// active and candidates are scratch space reused by every cycle.
 	active     []filterPlugin
 	candidates []candidate
@@ -269,9 +272,15 @@ func (s *scheduler) observePod(t EventType, p *Pod, key string) {
 
 func (s *scheduler) charge(key string, p *Pod, slot int32) {
 	ni := &s.slots[slot]
-	req := computePodRequests(&p.Spec)
-	b := boundPod{slot: slot, milliCPU: req.milliCPU, memory: req.memory}
-	b.nonZeroMilliCPU, b.nonZeroMemory = nonZero(req)
+	var b boundPod
+	if st := s.binding; st != nil && st.pod.UID == p.UID {
+		b = boundPod{slot: slot, milliCPU: st.milliCPU, memory: st.memory, nonZeroMilliCPU: st.nonZeroMilliCPU, nonZeroMemory: st.nonZeroMemory}
+	} else {
+		req := computePodRequests(&p.Spec)
+		b = boundPod{slot: slot, milliCPU: req.milliCPU, memory: req.memory}
+		b.nonZeroMilliCPU, b.nonZeroMemory = nonZero(req)
+	}
+	b.slot = slot
 	if ref := p.ControllerRef(); ref != nil {
 		b.owner = s.owner(ref.UID)
 		b.owner.add(slot, 1)
@@ -377,7 +386,9 @@ func (s *scheduler) reconcile(key string) {
 		s.fail(p, msg)
 		return
 	}
+	s.binding = st
 	s.bind(p, best)
+	s.binding = nil
 }
 
 func (s *scheduler) preFilter(st *cycleState) string {

@@ -40,11 +40,24 @@ func (t *taintEviction) observe(ev WatchEvent, old Object) {
 		}
 	case *Pod:
 		if ev.Type != Deleted && obj.Spec.NodeName != "" && obj.DeletionTimestamp == nil {
+			// A newly bound pod matters only on a node with NoExecute
+			// taints; a taint added later enqueues the node's pods.
 			if o, _ := old.(*Pod); o == nil || o.Spec.NodeName == "" {
-				t.c.enqueue(t.id, ev.key)
+				if n := t.c.node(obj.Spec.NodeName); n != nil && hasNoExecute(n.Spec.Taints) {
+					t.c.enqueue(t.id, ev.key)
+				}
 			}
 		}
 	}
+}
+
+func hasNoExecute(ts []Taint) bool {
+	for _, t := range ts {
+		if t.Effect == TaintEffectNoExecute {
+			return true
+		}
+	}
+	return false
 }
 
 func noExecute(ts []Taint) []Taint {
