@@ -75,16 +75,18 @@ type process struct {
 	image          *Image
 }
 
-// maxStepsPerWake bounds the instructions one wake may run, so a busy loop
-// without sleep cannot hang the engine; it yields for a moment instead.
-const maxStepsPerWake = 2000
+// maxStepsPerWake bounds the instructions one wake may run. A process that
+// runs this many without sleeping or exiting is a busy loop: it would spin
+// forever, so it is treated as running forever (what it has logged so far
+// is what its log shows) instead of being stepped through at great cost.
+const maxStepsPerWake = 20000
 
 // run executes until the process blocks or exits.
 func (p *process) run(h procHost) {
 	p.wakeAt = time.Time{}
 	for steps := 0; !p.done && !p.serving; steps++ {
 		if steps >= maxStepsPerWake {
-			p.wakeAt = h.now().Add(100 * time.Millisecond)
+			p.serving = true
 			return
 		}
 		if p.pc >= len(p.code) {
