@@ -66,7 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // demo tells the article's story in brief: three nodes pool their CPU and
-// memory, pods spread over them, a node dies and its pods are evicted.
+// memory, a ReplicaSet's pods spread over them, a node dies, its pods are
+// evicted and replaced on the others.
 func demo(ctx context.Context, seed uint64, w io.Writer) error {
 	c := engine.New(engine.Config{Seed: seed, Limits: engine.LearnerLimits()})
 	say := func(format string, args ...any) {
@@ -81,15 +82,15 @@ func demo(ctx context.Context, seed uint64, w io.Writer) error {
 	if err := c.Advance(5 * time.Second); err != nil {
 		return err
 	}
-	owner := engine.OwnerReference{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web", UID: "demo-web", Controller: engine.Ptr(true)}
-	for i := range 6 {
-		p := &engine.Pod{ObjectMeta: engine.ObjectMeta{Name: fmt.Sprintf("web-%d", i), Labels: map[string]string{"app": "web"}, OwnerReferences: []engine.OwnerReference{owner}}}
-		p.Spec.Containers = []engine.Container{{Name: "nginx", Image: "nginx:1.27"}}
-		if _, err := c.Create(p); err != nil {
-			return err
-		}
+	rs := &engine.ReplicaSet{ObjectMeta: engine.ObjectMeta{Name: "web"}}
+	rs.Spec.Replicas = engine.Ptr(int32(6))
+	rs.Spec.Selector = &engine.LabelSelector{MatchLabels: map[string]string{"app": "web"}}
+	rs.Spec.Template.Labels = map[string]string{"app": "web"}
+	rs.Spec.Template.Spec.Containers = []engine.Container{{Name: "nginx", Image: "nginx:1.27"}}
+	if _, err := c.Create(rs); err != nil {
+		return err
 	}
-	say("created six nginx pods")
+	say("created a ReplicaSet of six nginx pods")
 	if err := c.Advance(10 * time.Second); err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ func TestDemoTellsTheNodeFailureStory(t *testing.T) {
 	require.Contains(t, out, "powered off node-2")
 	require.Contains(t, out, "node-2=NotReady")
 	require.Contains(t, out, "Terminating")
+	require.Regexp(t, `web-\w{5}\s+1/1\s+Running\s+node-[13]`, out, "replacements run on the healthy nodes")
 	again, _, err := runCmd(t, "demo", "-seed", "3")
 	require.NoError(t, err)
 	require.Equal(t, out, again, "the demo is deterministic")

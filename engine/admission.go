@@ -36,7 +36,7 @@ func validateMeta(m *ObjectMeta, kind Kind) field.ErrorList {
 	if len(m.Labels) > 0 {
 		errs = append(errs, validateLabels(m.Labels, func() *field.Path { return p().Child("labels") })...)
 	}
-	for k := range m.Annotations {
+	for _, k := range sortedMapKeys(m.Annotations) {
 		for _, msg := range validation.IsQualifiedName(strings.ToLower(k)) {
 			errs = append(errs, field.Invalid(p().Child("annotations"), k, msg))
 		}
@@ -72,6 +72,29 @@ func validateLabels(l map[string]string, p func() *field.Path) field.ErrorList {
 // admitPod defaults a new pod and validates it.
 func (c *Cluster) admitPod(p *Pod) error {
 	s := &p.Spec
+	defaultPodSpec(s)
+	if len(s.Tolerations) == 0 {
+		// Most pods get just the defaults: share one immutable slice
+		// (capacity = length, so an append never writes into it).
+		s.Tolerations = defaultTolerations[:len(defaultTolerations):len(defaultTolerations)]
+	} else {
+		addDefaultToleration(s, TaintNodeNotReady)
+		addDefaultToleration(s, TaintNodeUnreachable)
+	}
+	p.Status = PodStatus{Phase: PodPending, QOSClass: qosClass(s)}
+
+	errs := validateMeta(&p.ObjectMeta, KindPod)
+	errs = append(errs, validatePodSpec(s, field.NewPath("spec"))...)
+	if len(errs) > 0 {
+		return errInvalid(KindPod, p.Name, errs)
+	}
+	c.intern.internPod(p)
+	return nil
+}
+
+// defaultPodSpec applies the API server's defaults to a pod spec (of a pod
+// or of a workload's template).
+func defaultPodSpec(s *PodSpec) {
 	if s.RestartPolicy == "" {
 		s.RestartPolicy = RestartPolicyAlways
 	}
@@ -94,23 +117,6 @@ func (c *Cluster) admitPod(p *Pod) error {
 			}
 		}
 	}
-	if len(s.Tolerations) == 0 {
-		// Most pods get just the defaults: share one immutable slice
-		// (capacity = length, so an append never writes into it).
-		s.Tolerations = defaultTolerations[:len(defaultTolerations):len(defaultTolerations)]
-	} else {
-		addDefaultToleration(s, TaintNodeNotReady)
-		addDefaultToleration(s, TaintNodeUnreachable)
-	}
-	p.Status = PodStatus{Phase: PodPending, QOSClass: qosClass(s)}
-
-	errs := validateMeta(&p.ObjectMeta, KindPod)
-	errs = append(errs, validatePodSpec(s)...)
-	if len(errs) > 0 {
-		return errInvalid(KindPod, p.Name, errs)
-	}
-	c.intern.internPod(p)
-	return nil
 }
 
 // defaultTolerations is what DefaultTolerationSeconds gives a pod with no
@@ -148,9 +154,8 @@ func addDefaultToleration(s *PodSpec, key string) {
 	})
 }
 
-func validatePodSpec(s *PodSpec) field.ErrorList {
+func validatePodSpec(s *PodSpec, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	p := field.NewPath("spec")
 	volumes := map[string]bool{}
 	for i, v := range s.Volumes {
 		vp := p.Child("volumes").Index(i)

@@ -51,6 +51,14 @@ func (c *Cluster) Create(obj Object) (Object, error) {
 		if errs := validateMeta(m, kind); len(errs) > 0 {
 			return nil, errInvalid(kind, m.Name, errs)
 		}
+	case *ReplicaSet:
+		if err := c.admitReplicaSet(o); err != nil {
+			return nil, err
+		}
+	case *Deployment:
+		if err := c.admitDeployment(o); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.createObject(obj); err != nil {
 		if kind == KindNode && c.store.get(KindNode, m.Name) == nil {
@@ -145,6 +153,10 @@ func (c *Cluster) Update(obj Object) (Object, error) {
 	case *Event:
 		e := obj.(*Event)
 		n.Count, n.LastTimestamp, n.Message = e.Count, e.LastTimestamp, e.Message
+	case *ReplicaSet, *Deployment:
+		if err := updateWorkloadSpec(next, obj); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.updateObject(next); err != nil {
 		return nil, err

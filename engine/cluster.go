@@ -107,14 +107,16 @@ type Cluster struct {
 	// that observe it, in registration order.
 	watchers map[Kind][]int
 
-	events    recorder
-	scheduler *scheduler
-	kubelet   *kubelet
-	nodes     *nodeLifecycle
-	eviction  *taintEviction
-	podGC     *podGC
-	ns        *namespaceController
-	images    *ImageCatalog
+	events      recorder
+	scheduler   *scheduler
+	kubelet     *kubelet
+	nodes       *nodeLifecycle
+	eviction    *taintEviction
+	podGC       *podGC
+	ns          *namespaceController
+	garbage     *garbageCollector
+	replicaSets *replicaSetController
+	images      *ImageCatalog
 	// volumeScheduler, when set, takes part in scheduling pods with
 	// PersistentVolumeClaims.
 	volumeScheduler VolumeScheduler
@@ -145,7 +147,11 @@ func New(cfg Config) *Cluster {
 		intern:    newInterner(),
 	}
 	c.events = newRecorder(c)
-	// Registration order is the order controllers run in at each instant.
+	// Registration order is the order controllers run in at each instant:
+	// workloads first, so that the pods they create are scheduled and
+	// started in the same pass.
+	c.garbage = newGarbageCollector(c)
+	c.replicaSets = newReplicaSetController(c)
 	c.nodes = newNodeLifecycle(c)
 	c.eviction = newTaintEviction(c)
 	c.scheduler = newScheduler(c)

@@ -12,10 +12,12 @@ type Kind string
 
 // The kinds this package simulates.
 const (
-	KindNamespace Kind = "Namespace"
-	KindNode      Kind = "Node"
-	KindPod       Kind = "Pod"
-	KindEvent     Kind = "Event"
+	KindNamespace  Kind = "Namespace"
+	KindNode       Kind = "Node"
+	KindPod        Kind = "Pod"
+	KindReplicaSet Kind = "ReplicaSet"
+	KindDeployment Kind = "Deployment"
+	KindEvent      Kind = "Event"
 )
 
 // kindInfo is what the store needs to know about a kind.
@@ -34,6 +36,8 @@ var kindTable = [...]kindInfo{
 	{kind: KindNamespace, apiVersion: "v1", namespaced: false, resource: "namespaces"},
 	{kind: KindNode, apiVersion: "v1", namespaced: false, resource: "nodes"},
 	{kind: KindPod, apiVersion: "v1", namespaced: true, resource: "pods"},
+	{kind: KindReplicaSet, apiVersion: "apps/v1", namespaced: true, resource: "replicasets"},
+	{kind: KindDeployment, apiVersion: "apps/v1", namespaced: true, resource: "deployments"},
 	{kind: KindEvent, apiVersion: "v1", namespaced: true, resource: "events"},
 }
 
@@ -49,8 +53,12 @@ func (k Kind) id() int {
 		return 1
 	case KindPod:
 		return 2
-	case KindEvent:
+	case KindReplicaSet:
 		return 3
+	case KindDeployment:
+		return 4
+	case KindEvent:
+		return 5
 	}
 	return -1
 }

@@ -109,6 +109,10 @@ func setTypeMeta(obj Object) {
 		o.TypeMeta = tm
 	case *Event:
 		o.TypeMeta = tm
+	case *ReplicaSet:
+		o.TypeMeta = tm
+	case *Deployment:
+		o.TypeMeta = tm
 	}
 }
 

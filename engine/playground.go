@@ -29,7 +29,11 @@ func (c *Cluster) AddNode(o NodeOptions) (*Node, error) {
 	n := &Node{ObjectMeta: ObjectMeta{Name: o.Name, Labels: cloneStringMap(o.Labels)}}
 	n.Spec.Taints = o.Taints
 	capacity := ResourceList{}
-	for name, v := range map[ResourceName]string{ResourceCPU: o.CPU, ResourceMemory: o.Memory} {
+	for _, rv := range []struct {
+		name ResourceName
+		v    string
+	}{{ResourceCPU, o.CPU}, {ResourceMemory, o.Memory}} {
+		name, v := rv.name, rv.v
 		if v == "" {
 			continue
 		}

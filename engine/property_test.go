@@ -53,14 +53,33 @@ func randomOps(t *testing.T, opsSeed, clusterSeed uint64, steps int, check func(
 			if r.IntN(5) == 0 {
 				p.Spec.NodeSelector = map[string]string{"zone": "a"}
 			}
-			if r.IntN(3) == 0 {
-				p.OwnerReferences = []OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "rs", UID: fmt.Sprintf("owner-%d", r.IntN(3)), Controller: Ptr(true)}}
-			}
 			if r.IntN(6) == 0 {
 				p.Spec.RestartPolicy = RestartPolicyNever
 			}
 			_, err := c.Create(p)
 			require.NoError(t, err)
+		case op < 54:
+			// A ReplicaSet: create one, or scale or delete an existing one.
+			name := fmt.Sprintf("rs-%d", r.IntN(3))
+			obj, err := c.Get(KindReplicaSet, "default", name)
+			switch {
+			case err != nil:
+				rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: name}}
+				rs.Spec.Replicas = Ptr(int32(r.IntN(6)))
+				rs.Spec.Selector = &LabelSelector{MatchLabels: map[string]string{"set": name}}
+				rs.Spec.Template.Labels = map[string]string{"set": name, "app": "x"}
+				rs.Spec.Template.Spec.Containers = []Container{{Name: "c", Image: images[r.IntN(3)],
+					Resources: ResourceRequirements{Requests: ResourceList{ResourceCPU: *resource.NewMilliQuantity(int64(100+r.IntN(400)), resource.DecimalSI)}}}}
+				_, err = c.Create(rs)
+				require.NoError(t, err)
+			case r.IntN(4) == 0:
+				require.NoError(t, c.Delete(KindReplicaSet, "default", name, DeleteOptions{}))
+			default:
+				rs := obj.(*ReplicaSet)
+				rs.Spec.Replicas = Ptr(int32(r.IntN(8)))
+				_, err = c.Update(rs)
+				require.NoError(t, err)
+			}
 		case op < 60 && len(pods) > 0:
 			p := pods[r.IntN(len(pods))]
 			var grace *int64
@@ -178,6 +197,37 @@ func (ic *invariantChecker) check(c *Cluster) {
 	}
 }
 
+// converge lifts every fault — nodes restored and uncordoned — and lets
+// time pass; then every ReplicaSet must have exactly its desired number of
+// live pods.
+func converge(t *testing.T, c *Cluster) {
+	t.Helper()
+	for _, n := range c.Nodes() {
+		if !c.NodeRunning(n.Name) {
+			require.NoError(t, c.RestoreNode(n.Name))
+		}
+		if n.Spec.Unschedulable {
+			n, err := c.GetNode(n.Name) // fresh: the restore changed it
+			require.NoError(t, err)
+			n.Spec.Unschedulable = false
+			_, err = c.Update(n)
+			require.NoError(t, err)
+		}
+	}
+	require.NoError(t, c.Advance(15*time.Minute))
+	for _, obj := range c.List(KindReplicaSet, "", nil) {
+		rs := obj.(*ReplicaSet)
+		live := 0
+		for _, p := range c.Pods("default", nil) {
+			if ref := p.ControllerRef(); ref != nil && ref.UID == rs.UID && p.DeletionTimestamp == nil && !p.IsTerminal() {
+				live++
+			}
+		}
+		require.Equal(t, int(rs.DesiredReplicas()), live, "ReplicaSet %s", rs.Name)
+		require.Equal(t, rs.DesiredReplicas(), rs.Status.Replicas, "status of ReplicaSet %s", rs.Name)
+	}
+}
+
 func TestPropertyInvariants(t *testing.T) {
 	seeds := 12
 	if testing.Short() {
@@ -186,7 +236,9 @@ func TestPropertyInvariants(t *testing.T) {
 	for seed := range uint64(seeds) {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			ic := &invariantChecker{t: t, nodes: map[string]*Node{}, pods: map[string]*Pod{}}
-			randomOps(t, seed, seed, 300, ic.check)
+			c := randomOps(t, seed, seed, 300, ic.check)
+			converge(t, c)
+			ic.check(c)
 		})
 	}
 }

@@ -9,22 +9,60 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
+// newBenchReplicaSet returns a ReplicaSet of replicas nginx pods that
+// request 100m and 128Mi each.
+func newBenchReplicaSet(name string, replicas int32) *ReplicaSet {
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: name}}
+	rs.Spec.Replicas = Ptr(replicas)
+	rs.Spec.Selector = &LabelSelector{MatchLabels: map[string]string{"app": name}}
+	rs.Spec.Template.Labels = map[string]string{"app": name}
+	rs.Spec.Template.Spec.Containers = []Container{{Name: "app", Image: "nginx:1.27", Resources: ResourceRequirements{
+		Requests: ResourceList{ResourceCPU: resource.MustParse("100m"), ResourceMemory: resource.MustParse("128Mi")}}}}
+	return rs
+}
+
+func newBenchCluster(b *testing.B, nodes int) *Cluster {
+	b.Helper()
+	c := New(Config{Seed: 1, NodeStartupDelay: -1})
+	for i := range nodes {
+		if _, err := c.AddNode(NodeOptions{Name: fmt.Sprintf("node-%04d", i), CPU: "8", Memory: "32Gi"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := c.Settle(); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// drain runs one controller's queue to empty and returns how long it took.
+func (c *Cluster) drain(id int) time.Duration {
+	start := time.Now()
+	q := c.ctls[id].queue
+	for key, ok := q.pop(); ok; key, ok = q.pop() {
+		c.ctls[id].ctl.reconcile(key)
+	}
+	return time.Since(start)
+}
+
 // BenchmarkScheduleAtScale drives the engine at Kubernetes scale: 5,000
-// nodes (8 CPU, 32Gi), 150,000 pods of 150 owners requesting 100m and
-// 128Mi, created through the API, until every pod is Running and Ready.
+// nodes (8 CPU, 32Gi) and 150 ReplicaSets of 1,000 nginx pods requesting
+// 100m and 128Mi, created through the API, until every pod is Running and
+// Ready.
 //
 // It reports:
 //   - pods/s: the scheduler's throughput — pods bound per second of the
 //     scheduler's own work (its filter, score and bind cycles, the Scheduled
 //     events included), as kube-scheduler's scheduler_perf measures it;
 //   - s-to-running: wall seconds from the first create to all Running —
-//     API admission, scheduling, kubelets, image pulls and events;
+//     the ReplicaSet controller, admission, scheduling, kubelets, image
+//     pulls and events;
 //   - peak-heap-MiB: the largest heap in use seen during the run (sampled
 //     after each phase and virtual-time step).
 //
-// Setup (the nodes, the pod objects) is not timed.
+// Setup (the nodes) is not timed.
 func BenchmarkScheduleAtScale(b *testing.B) {
-	const nodes, pods, owners = 5000, 150_000, 150
+	const nodes, sets, replicas = 5000, 150, 1000
 	if testing.Short() {
 		b.Skip("scale benchmark skipped in -short mode")
 	}
@@ -37,50 +75,25 @@ func BenchmarkScheduleAtScale(b *testing.B) {
 	var schedTotal, runTotal time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		c := New(Config{Seed: 1, NodeStartupDelay: -1})
-		for i := range nodes {
-			if _, err := c.AddNode(NodeOptions{Name: fmt.Sprintf("node-%04d", i), CPU: "8", Memory: "32Gi"}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := c.Settle(); err != nil {
-			b.Fatal(err)
-		}
-		requests := ResourceList{ResourceCPU: resource.MustParse("100m"), ResourceMemory: resource.MustParse("128Mi")}
-		podList := make([]*Pod, pods)
-		for i := range podList {
-			owner := i % owners
-			p := &Pod{ObjectMeta: ObjectMeta{
-				Name:   fmt.Sprintf("app-%03d-%06d", owner, i),
-				Labels: map[string]string{"app": fmt.Sprintf("app-%03d", owner)},
-				OwnerReferences: []OwnerReference{{
-					APIVersion: "apps/v1", Kind: "ReplicaSet", Name: fmt.Sprintf("app-%03d", owner),
-					UID: fmt.Sprintf("owner-%03d", owner), Controller: Ptr(true),
-				}},
-			}}
-			p.Spec.Containers = []Container{{Name: "app", Image: "nginx:1.27", Resources: ResourceRequirements{Requests: requests}}}
-			podList[i] = p
-		}
+		c := newBenchCluster(b, nodes)
 		runtime.GC()
 		sample()
 		b.StartTimer()
 
 		start := time.Now()
-		for _, p := range podList {
-			if _, err := c.Create(p); err != nil {
+		for i := range sets {
+			if _, err := c.Create(newBenchReplicaSet(fmt.Sprintf("app-%03d", i), replicas)); err != nil {
 				b.Fatal(err)
 			}
 		}
+		// Controllers run in registration order at each instant: the
+		// ReplicaSet controller creates every pod, then the scheduler
+		// drains its queue before the kubelets run. Time that drain on its
+		// own, then let the rest settle.
+		c.drain(c.garbage.id)
+		c.drain(c.replicaSets.id)
 		sample()
-		// Controllers run in registration order at each instant, and the
-		// scheduler drains its queue before the kubelet runs: time that
-		// drain on its own, then let the rest settle.
-		schedStart := time.Now()
-		q := c.ctls[c.scheduler.id].queue
-		for key, ok := q.pop(); ok; key, ok = q.pop() {
-			c.scheduler.reconcile(key)
-		}
-		schedTotal += time.Since(schedStart)
+		schedTotal += c.drain(c.scheduler.id)
 		if err := c.Settle(); err != nil {
 			b.Fatal(err)
 		}
@@ -104,86 +117,61 @@ func BenchmarkScheduleAtScale(b *testing.B) {
 				running++
 			}
 		}
-		if running != pods {
-			b.Fatalf("%d of %d pods Running", running, pods)
+		if running != sets*replicas {
+			b.Fatalf("%d of %d pods Running", running, sets*replicas)
 		}
 		b.StartTimer()
 	}
 	n := float64(b.N)
-	b.ReportMetric(float64(pods)*n/schedTotal.Seconds(), "pods/s")
+	b.ReportMetric(float64(sets*replicas)*n/schedTotal.Seconds(), "pods/s")
 	b.ReportMetric(runTotal.Seconds()/n, "s-to-running")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }
 
 // BenchmarkSchedulingCycle measures one pod's scheduling cycle (filter
 // over kube-scheduler's sample of 500 of 5,000 nodes, score, bind, the
-// Scheduled event recorded) in a cluster already holding 50,000 pods. Each
-// iteration creates 1,000 pods (untimed), schedules them (timed), and
-// deletes them (untimed); ns/op is per pod.
+// Scheduled event recorded) in a cluster already running 50,000 pods of
+// one ReplicaSet. Each iteration scales the ReplicaSet up by 1,000
+// (untimed), schedules the new pods (timed), and scales back (untimed);
+// the figure is per pod.
 func BenchmarkSchedulingCycle(b *testing.B) {
-	c := New(Config{Seed: 1, NodeStartupDelay: -1, EventLimit: 1000})
-	for i := range 5000 {
-		if _, err := c.AddNode(NodeOptions{Name: fmt.Sprintf("node-%04d", i), CPU: "8", Memory: "32Gi"}); err != nil {
+	const base, batch = 50_000, 1000
+	c := newBenchCluster(b, 5000)
+	if _, err := c.Create(newBenchReplicaSet("app", base)); err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Advance(10 * time.Second); err != nil {
+		b.Fatal(err)
+	}
+	scale := func(n int32) {
+		obj, err := c.Get(KindReplicaSet, "default", "app")
+		if err != nil {
+			b.Fatal(err)
+		}
+		rs := obj.(*ReplicaSet)
+		rs.Spec.Replicas = Ptr(n)
+		if _, err := c.Update(rs); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if err := c.Settle(); err != nil {
-		b.Fatal(err)
-	}
-	requests := ResourceList{ResourceCPU: resource.MustParse("100m"), ResourceMemory: resource.MustParse("128Mi")}
-	newPod := func(i int) *Pod {
-		owner := i % 150
-		p := &Pod{ObjectMeta: ObjectMeta{Name: fmt.Sprintf("app-%03d-%07d", owner, i),
-			OwnerReferences: []OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "app",
-				UID: fmt.Sprintf("owner-%03d", owner), Controller: Ptr(true)}}}}
-		p.Spec.Containers = []Container{{Name: "app", Image: "nginx:1.27", Resources: ResourceRequirements{Requests: requests}}}
-		return p
-	}
-	for i := range 50_000 {
-		if _, err := c.Create(newPod(i)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := c.Settle(); err != nil {
-		b.Fatal(err)
-	}
-	if n := len(c.scheduler.bound); n != 50_000 {
-		b.Fatalf("%d of 50000 pods bound before the benchmark", n)
-	}
-	const batch = 1000
-	next := 50_000
-	zero := int64(0)
 	var elapsed time.Duration
 	iterations := 0
 	for b.Loop() {
 		b.StopTimer()
-		names := make([]string, batch)
-		for j := range names {
-			p, err := c.Create(newPod(next))
-			if err != nil {
-				b.Fatal(err)
-			}
-			names[j] = p.GetObjectMeta().Name
-			next++
-		}
-		q := c.ctls[c.scheduler.id].queue
-		start := time.Now()
+		scale(base + batch)
+		c.drain(c.garbage.id)
+		c.drain(c.replicaSets.id)
 		b.StartTimer()
-		for key, ok := q.pop(); ok; key, ok = q.pop() {
-			c.scheduler.reconcile(key)
-		}
-		b.StopTimer()
-		elapsed += time.Since(start)
+		elapsed += c.drain(c.scheduler.id)
 		iterations++
-		for _, name := range names {
-			if p := c.pod("default/" + name); p == nil || p.Spec.NodeName == "" {
-				b.Fatalf("pod %s was not bound", name)
-			}
-			if err := c.Delete(KindPod, "default", name, DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
-				b.Fatal(err)
-			}
+		b.StopTimer()
+		if n := len(c.scheduler.bound); n != base+batch {
+			b.Fatalf("%d of %d pods bound", n, base+batch)
 		}
-		c.dropQueues()
+		scale(base)
+		if err := c.Advance(5 * time.Second); err != nil {
+			b.Fatal(err)
+		}
 		b.StartTimer()
 	}
 	b.ReportMetric(0, "ns/op")

@@ -30,7 +30,8 @@ import (
 //	kill-node NAME | restore-node NAME | crash POD [container=C]
 //	set-image POD CONTAINER IMAGE
 //	advance DURATION | step [n=N] | settle
-//	pods [wide] | nodes | events | logs POD [container=C] [previous] | watch
+//	pods [wide] | nodes | rs | events | logs POD [container=C] [previous] | watch
+//	scale KIND NAME replicas=N
 //	conditions POD
 func TestScenarios(t *testing.T) {
 	datadriven.Walk(t, "testdata/scenarios", func(t *testing.T, path string) {
@@ -144,6 +145,10 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 			obj = &engine.Node{}
 		case "Namespace":
 			obj = &engine.Namespace{}
+		case "ReplicaSet":
+			obj = &engine.ReplicaSet{}
+		case "Deployment":
+			obj = &engine.Deployment{}
 		default:
 			t.Fatalf("%s: unknown kind %q", d.Pos, meta.Kind)
 		}
@@ -212,6 +217,22 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 		return result(c.Settle())
 	case "pods":
 		return h.pods(has(d, "wide"))
+	case "rs":
+		return h.replicaSets()
+	case "scale":
+		kind, name := engine.Kind(positional(d, 0)), positional(d, 1)
+		n, _ := strconv.Atoi(arg(d, "replicas", "0"))
+		obj, err := c.Get(kind, "", name)
+		if err == nil {
+			switch o := obj.(type) {
+			case *engine.ReplicaSet:
+				o.Spec.Replicas = engine.Ptr(int32(n))
+			case *engine.Deployment:
+				o.Spec.Replicas = engine.Ptr(int32(n))
+			}
+			_, err = c.Update(obj)
+		}
+		return result(err) + "\n" + h.settle()
 	case "nodes":
 		return h.nodes()
 	case "events":
@@ -299,6 +320,20 @@ func (h *harness) pods(wide bool) string {
 			row = append(row, ip, node)
 		}
 		rows = append(rows, row)
+	}
+	return table(rows)
+}
+
+func (h *harness) replicaSets() string {
+	objs := h.c.List(engine.KindReplicaSet, "", nil)
+	if len(objs) == 0 {
+		return "No resources found.\n"
+	}
+	rows := [][]string{{"NAME", "DESIRED", "CURRENT", "READY", "AGE"}}
+	for _, o := range objs {
+		rs := o.(*engine.ReplicaSet)
+		rows = append(rows, []string{rs.Name, strconv.Itoa(int(rs.DesiredReplicas())), strconv.Itoa(int(rs.Status.Replicas)),
+			strconv.Itoa(int(rs.Status.ReadyReplicas)), duration.HumanDuration(h.c.Now().Sub(rs.CreationTimestamp))})
 	}
 	return table(rows)
 }

@@ -1,0 +1,105 @@
+package engine
+
+import "strings"
+
+// garbageCollector plays Kubernetes' garbage collector: an object whose
+// owners are all gone is deleted (background propagation), so deleting a
+// Deployment deletes its ReplicaSets, and those their pods.
+type garbageCollector struct {
+	c  *Cluster
+	id int
+	// uids maps the uid of every object that can own others to its kind
+	// and key.
+	uids map[string]string
+	// dependents maps an owner uid to the queue keys of its dependents.
+	dependents map[string]map[string]struct{}
+}
+
+func newGarbageCollector(c *Cluster) *garbageCollector {
+	g := &garbageCollector{c: c, uids: map[string]string{}, dependents: map[string]map[string]struct{}{}}
+	g.id = c.register("garbage-collector", g, KindReplicaSet, KindDeployment, KindPod)
+	return g
+}
+
+var _ controller = (*garbageCollector)(nil)
+
+// gcKey names an object in the collector's queue: "Kind|namespace/name".
+func gcKey(kind Kind, key string) string { return string(kind) + "|" + key }
+
+func (g *garbageCollector) observe(ev WatchEvent, old Object) {
+	obj := ev.Object
+	m := obj.GetObjectMeta()
+	k := gcKey(obj.GetKind(), ev.key)
+	if ev.Type == Deleted {
+		delete(g.uids, m.UID)
+		for _, dep := range sortedMapKeys(g.dependents[m.UID]) {
+			g.c.enqueue(g.id, dep)
+		}
+		delete(g.dependents, m.UID)
+		for _, ref := range m.OwnerReferences {
+			if deps := g.dependents[ref.UID]; deps != nil {
+				delete(deps, k)
+			}
+		}
+		return
+	}
+	if obj.GetKind() != KindPod {
+		g.uids[m.UID] = k
+	}
+	if old != nil && sameOwners(old.GetObjectMeta().OwnerReferences, m.OwnerReferences) {
+		return
+	}
+	if old != nil {
+		for _, ref := range old.GetObjectMeta().OwnerReferences {
+			if deps := g.dependents[ref.UID]; deps != nil {
+				delete(deps, k)
+			}
+		}
+	}
+	for _, ref := range m.OwnerReferences {
+		deps := g.dependents[ref.UID]
+		if deps == nil {
+			deps = map[string]struct{}{}
+			g.dependents[ref.UID] = deps
+		}
+		deps[k] = struct{}{}
+	}
+	if len(m.OwnerReferences) > 0 {
+		g.c.enqueue(g.id, k) // an owner may already be gone, or never have existed
+	}
+}
+
+func sameOwners(a, b []OwnerReference) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].UID != b[i].UID {
+			return false
+		}
+	}
+	return true
+}
+
+func (g *garbageCollector) reconcile(qk string) {
+	kindName, key, _ := strings.Cut(qk, "|")
+	kind := Kind(kindName)
+	obj := g.c.store.get(kind, key)
+	if obj == nil {
+		return
+	}
+	m := obj.GetObjectMeta()
+	if len(m.OwnerReferences) == 0 || m.DeletionTimestamp != nil {
+		return
+	}
+	for _, ref := range m.OwnerReferences {
+		if _, ok := g.uids[ref.UID]; ok {
+			return // an owner still exists
+		}
+	}
+	if p, ok := obj.(*Pod); ok {
+		g.c.deletePod(p, nil)
+		return
+	}
+	g.c.removeObject(kind, key)
+}

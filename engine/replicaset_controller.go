@@ -1,0 +1,382 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// replicaSetController keeps each ReplicaSet's replicas running: it adopts
+// matching orphans, releases pods that no longer match, creates pods from
+// the template when there are too few and deletes the least valuable when
+// there are too many, and reports what it sees in the status.
+type replicaSetController struct {
+	c  *Cluster
+	id int
+	// owned indexes pods by the uid of their controller.
+	owned map[string]map[string]struct{}
+	// orphans holds, per namespace, the live pods with no controller.
+	orphans map[string]map[string]struct{}
+	// selectors caches each ReplicaSet's parsed selector, by uid and
+	// generation.
+	selectors map[string]cachedSelector
+}
+
+type cachedSelector struct {
+	generation int64
+	sel        labels.Selector
+}
+
+func newReplicaSetController(c *Cluster) *replicaSetController {
+	r := &replicaSetController{c: c, owned: map[string]map[string]struct{}{}, orphans: map[string]map[string]struct{}{},
+		selectors: map[string]cachedSelector{}}
+	r.id = c.register("replicaset-controller", r, KindReplicaSet, KindPod)
+	return r
+}
+
+var _ controller = (*replicaSetController)(nil)
+
+var sourceReplicaSetController = EventSource{Component: "replicaset-controller"}
+
+func (r *replicaSetController) observe(ev WatchEvent, old Object) {
+	switch o := ev.Object.(type) {
+	case *ReplicaSet:
+		if ev.Type == Deleted {
+			delete(r.selectors, o.UID)
+			return
+		}
+		r.c.enqueue(r.id, ev.key)
+	case *Pod:
+		var was *Pod
+		if old != nil {
+			was = old.(*Pod)
+		}
+		r.index(ev.key, was, o, ev.Type == Deleted)
+		if ref := o.ControllerRef(); ref != nil {
+			if ref.Kind == KindReplicaSet {
+				r.c.enqueue(r.id, objectKey(o.Namespace, ref.Name))
+			}
+		} else if ev.Type != Deleted && o.DeletionTimestamp == nil {
+			// An orphan may be adopted by any ReplicaSet whose selector
+			// matches it.
+			for _, obj := range r.c.store.list(KindReplicaSet, o.Namespace, nil) {
+				rs := obj.(*ReplicaSet)
+				if sel := r.selector(rs); sel.Matches(labels.Set(o.Labels)) {
+					r.c.enqueue(r.id, rs.Key())
+				}
+			}
+		}
+		if was != nil {
+			if ref := was.ControllerRef(); ref != nil && ref.Kind == KindReplicaSet && (o.ControllerRef() == nil || o.ControllerRef().UID != ref.UID) {
+				r.c.enqueue(r.id, objectKey(was.Namespace, ref.Name))
+			}
+		}
+	}
+}
+
+// index keeps owned and orphans in step with the store.
+func (r *replicaSetController) index(key string, old, cur *Pod, deleted bool) {
+	if old != nil {
+		if ref := old.ControllerRef(); ref != nil {
+			if m := r.owned[ref.UID]; m != nil {
+				delete(m, key)
+				if len(m) == 0 {
+					delete(r.owned, ref.UID)
+				}
+			}
+		} else {
+			delete(r.orphans[old.Namespace], key)
+		}
+	}
+	if deleted {
+		return
+	}
+	if ref := cur.ControllerRef(); ref != nil {
+		m := r.owned[ref.UID]
+		if m == nil {
+			m = map[string]struct{}{}
+			r.owned[ref.UID] = m
+		}
+		m[key] = struct{}{}
+	} else if cur.DeletionTimestamp == nil && !cur.IsTerminal() {
+		m := r.orphans[cur.Namespace]
+		if m == nil {
+			m = map[string]struct{}{}
+			r.orphans[cur.Namespace] = m
+		}
+		m[key] = struct{}{}
+	}
+}
+
+func (r *replicaSetController) selector(rs *ReplicaSet) labels.Selector {
+	if cs, ok := r.selectors[rs.UID]; ok && cs.generation == rs.Generation {
+		return cs.sel
+	}
+	sel, err := rs.Spec.Selector.AsSelector()
+	if err != nil {
+		sel = labels.Nothing()
+	}
+	r.selectors[rs.UID] = cachedSelector{generation: rs.Generation, sel: sel}
+	return sel
+}
+
+func (r *replicaSetController) reconcile(key string) {
+	rs, _ := r.c.store.get(KindReplicaSet, key).(*ReplicaSet)
+	if rs == nil || rs.DeletionTimestamp != nil {
+		return
+	}
+	sel := r.selector(rs)
+	// Adopt matching orphans; release owned pods that no longer match.
+	for _, pk := range sortedMapKeys(r.orphans[rs.Namespace]) {
+		if p := r.c.pod(pk); p != nil && p.DeletionTimestamp == nil && sel.Matches(labels.Set(p.Labels)) {
+			np := p.withStatus()
+			np.OwnerReferences = append(slices.Clip(np.OwnerReferences), ownerRefTo(rs))
+			r.c.mustUpdate(np)
+		}
+	}
+	var active []*Pod
+	for _, pk := range sortedMapKeys(r.owned[rs.UID]) {
+		p := r.c.pod(pk)
+		if p == nil {
+			continue
+		}
+		if !sel.Matches(labels.Set(p.Labels)) {
+			np := p.withStatus()
+			np.OwnerReferences = slices.DeleteFunc(slices.Clone(np.OwnerReferences), func(o OwnerReference) bool { return o.UID == rs.UID })
+			r.c.mustUpdate(np)
+			continue
+		}
+		if p.DeletionTimestamp == nil && !p.IsTerminal() {
+			active = append(active, p)
+		}
+	}
+	want := int(rs.DesiredReplicas())
+	var failure error
+	switch diff := len(active) - want; {
+	case diff < 0:
+		for range -diff {
+			p, err := r.c.createPodFromTemplate(rs, &rs.Spec.Template, rs.Name+"-")
+			if err != nil {
+				failure = err
+				r.c.event(rs, EventTypeWarning, "FailedCreate", sourceReplicaSetController, "Error creating: %v", err)
+				break
+			}
+			active = append(active, p)
+			r.c.eventMsg(rs, "", EventTypeNormal, "SuccessfulCreate", sourceReplicaSetController, "Created pod: "+p.Name)
+		}
+	case diff > 0:
+		victims := slices.Clone(active)
+		r.sortForDeletion(victims)
+		for _, p := range victims[:diff] {
+			r.c.deletePod(p, nil)
+			r.c.eventMsg(rs, "", EventTypeNormal, "SuccessfulDelete", sourceReplicaSetController, "Deleted pod: "+p.Name)
+		}
+		active = victims[diff:]
+	}
+	r.writeStatus(rs, active, failure)
+}
+
+// sortForDeletion orders pods as the ReplicaSet controller prefers to
+// delete them: unscheduled before scheduled, pending before running, not
+// ready before ready, lower controller.kubernetes.io/pod-deletion-cost
+// first, doubled up on a node before alone, ready for less time before
+// more, more restarts before fewer, newer before older.
+func (r *replicaSetController) sortForDeletion(pods []*Pod) {
+	perNode := map[string]int{}
+	for _, p := range pods {
+		if p.Spec.NodeName != "" {
+			perNode[p.Spec.NodeName]++
+		}
+	}
+	cost := func(p *Pod) int64 {
+		n, _ := strconv.ParseInt(p.Annotations["controller.kubernetes.io/pod-deletion-cost"], 10, 32)
+		return n
+	}
+	rank := func(p *Pod) (int, int, int) {
+		scheduled := 1
+		if p.Spec.NodeName == "" {
+			scheduled = 0
+		}
+		phase := 2
+		switch p.Status.Phase {
+		case PodPending:
+			phase = 0
+		case PodUnknown:
+			phase = 1
+		}
+		ready := 0
+		if p.IsReady() {
+			ready = 1
+		}
+		return scheduled, phase, ready
+	}
+	slices.SortStableFunc(pods, func(a, b *Pod) int {
+		as, ap, ar := rank(a)
+		bs, bp, br := rank(b)
+		if as != bs {
+			return as - bs
+		}
+		if ap != bp {
+			return ap - bp
+		}
+		if ar != br {
+			return ar - br
+		}
+		if ca, cb := cost(a), cost(b); ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+		if da, db := perNode[a.Spec.NodeName], perNode[b.Spec.NodeName]; da != db {
+			return db - da // more doubled up first
+		}
+		if ar == 1 {
+			// Ready for less time first.
+			if c := readySince(b).Compare(readySince(a)); c != 0 {
+				return c
+			}
+		}
+		if ra, rb := restarts(a), restarts(b); ra != rb {
+			return int(rb - ra)
+		}
+		if c := b.CreationTimestamp.Compare(a.CreationTimestamp); c != 0 {
+			return c
+		}
+		return compareStrings(a.Name, b.Name)
+	})
+}
+
+func readySince(p *Pod) time.Time {
+	if c := p.Condition(PodReady); c != nil && c.Status == ConditionTrue {
+		return c.LastTransitionTime
+	}
+	return time.Time{}
+}
+
+func restarts(p *Pod) int32 {
+	var n int32
+	for _, s := range p.Status.ContainerStatuses {
+		n += s.RestartCount
+	}
+	return n
+}
+
+// available reports whether a pod has been ready for minReady, and if not
+// yet, when it will be.
+func available(p *Pod, minReady time.Duration, now time.Time) (bool, time.Time) {
+	since := readySince(p)
+	if since.IsZero() {
+		return false, time.Time{}
+	}
+	at := since.Add(minReady)
+	return !now.Before(at), at
+}
+
+func (r *replicaSetController) writeStatus(rs *ReplicaSet, active []*Pod, failure error) {
+	now := r.c.clock.now
+	minReady := secondsToDuration(int64(rs.Spec.MinReadySeconds))
+	tmpl := labels.SelectorFromSet(rs.Spec.Template.Labels)
+	st := ReplicaSetStatus{Replicas: int32(len(active)), ObservedGeneration: rs.Generation}
+	var wake time.Time
+	for _, p := range active {
+		if tmpl.Matches(labels.Set(p.Labels)) {
+			st.FullyLabeledReplicas++
+		}
+		if p.IsReady() {
+			st.ReadyReplicas++
+			ok, at := available(p, minReady, now)
+			if ok {
+				st.AvailableReplicas++
+			} else if wake.IsZero() || at.Before(wake) {
+				wake = at
+			}
+		}
+	}
+	if !wake.IsZero() {
+		r.c.at(wake, r.id, rs.Key())
+	}
+	st.Conditions = cloneSlice(rs.Status.Conditions)
+	if failure != nil {
+		setWorkloadCondition(&st.Conditions, WorkloadCondition{Type: "ReplicaFailure", Status: ConditionTrue,
+			Reason: "FailedCreate", Message: failure.Error()}, now)
+	} else {
+		st.Conditions = slices.DeleteFunc(st.Conditions, func(c WorkloadCondition) bool { return c.Type == "ReplicaFailure" })
+	}
+	if len(st.Conditions) == 0 {
+		st.Conditions = nil
+	}
+	if rsStatusEqual(&rs.Status, &st) {
+		return
+	}
+	nrs := *rs
+	nrs.Status = st
+	if err := r.c.updateObject(&nrs); err != nil {
+		panic(fmt.Sprintf("engine: replicaset controller updating %s: %v", rs.Key(), err))
+	}
+}
+
+func rsStatusEqual(a, b *ReplicaSetStatus) bool {
+	return a.Replicas == b.Replicas && a.FullyLabeledReplicas == b.FullyLabeledReplicas && a.ReadyReplicas == b.ReadyReplicas &&
+		a.AvailableReplicas == b.AvailableReplicas && a.ObservedGeneration == b.ObservedGeneration && slices.Equal(a.Conditions, b.Conditions)
+}
+
+// setWorkloadCondition sets a condition, keeping its transition time when
+// the status does not change.
+func setWorkloadCondition(cs *[]WorkloadCondition, c WorkloadCondition, now time.Time) {
+	c.LastUpdateTime, c.LastTransitionTime = now, now
+	for i := range *cs {
+		old := &(*cs)[i]
+		if old.Type != c.Type {
+			continue
+		}
+		if old.Status == c.Status {
+			c.LastTransitionTime = old.LastTransitionTime
+			if old.Reason == c.Reason && old.Message == c.Message {
+				c.LastUpdateTime = old.LastUpdateTime
+			}
+		}
+		*old = c
+		return
+	}
+	*cs = append(*cs, c)
+}
+
+// ownerRefTo is the controller reference a workload puts on what it owns.
+func ownerRefTo(owner Object) OwnerReference {
+	m := owner.GetObjectMeta()
+	return OwnerReference{APIVersion: owner.GetKind().APIVersion(), Kind: owner.GetKind(), Name: m.Name, UID: m.UID,
+		Controller: Ptr(true), BlockOwnerDeletion: Ptr(true)}
+}
+
+// createPodFromTemplate creates a pod owned by owner, as a controller does
+// through the API: the learner's limits and the pod admission apply.
+func (c *Cluster) createPodFromTemplate(owner Object, t *PodTemplateSpec, generateName string) (*Pod, error) {
+	om := owner.GetObjectMeta()
+	p := &Pod{ObjectMeta: ObjectMeta{
+		GenerateName:    generateName,
+		Namespace:       om.Namespace,
+		Labels:          cloneStringMap(t.Labels),
+		Annotations:     cloneStringMap(t.Annotations),
+		OwnerReferences: []OwnerReference{ownerRefTo(owner)},
+	}}
+	p.Spec = t.Spec.DeepCopy()
+	if err := c.checkLimits(KindPod, generateName); err != nil {
+		return nil, err
+	}
+	if err := c.admitPod(p); err != nil {
+		return nil, err
+	}
+	if err := c.createObject(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// mustUpdate writes an object a controller owns the change of.
+func (c *Cluster) mustUpdate(obj Object) {
+	if err := c.updateObject(obj); err != nil {
+		panic(fmt.Sprintf("engine: updating %s %s: %v", obj.GetKind(), obj.GetObjectMeta().Key(), err))
+	}
+}
