@@ -115,6 +115,7 @@ type Cluster struct {
 	podGC       *podGC
 	ns          *namespaceController
 	garbage     *garbageCollector
+	deployments *deploymentController
 	replicaSets *replicaSetController
 	images      *ImageCatalog
 	// volumeScheduler, when set, takes part in scheduling pods with
@@ -151,6 +152,7 @@ func New(cfg Config) *Cluster {
 	// workloads first, so that the pods they create are scheduled and
 	// started in the same pass.
 	c.garbage = newGarbageCollector(c)
+	c.deployments = newDeploymentController(c)
 	c.replicaSets = newReplicaSetController(c)
 	c.nodes = newNodeLifecycle(c)
 	c.eviction = newTaintEviction(c)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // randomOps drives a cluster with a random but reproducible sequence of
@@ -262,4 +263,64 @@ func TestSameSeedSameLog(t *testing.T) {
 	require.Greater(t, len(a), 10000, "the run should do real work")
 	require.True(t, bytes.Equal(a, b), "same seed, same inputs, different logs")
 	require.False(t, bytes.Equal(a, logOf(8)), "a different cluster seed should change uids and names")
+}
+
+// TestRollingUpdateKeepsAvailability rolls a Deployment out with maxSurge 1
+// and maxUnavailable 0 and checks, at every step of virtual time, that
+// never fewer than the desired number of pods are ready and never more
+// than desired+1 exist.
+func TestRollingUpdateKeepsAvailability(t *testing.T) {
+	c := New(Config{Seed: 11, NodeStartupDelay: -1})
+	for i := range 3 {
+		_, err := c.AddNode(NodeOptions{Name: fmt.Sprintf("node-%d", i)})
+		require.NoError(t, err)
+	}
+	d := &Deployment{ObjectMeta: ObjectMeta{Name: "web"}}
+	d.Spec.Replicas = Ptr(int32(4))
+	d.Spec.Selector = &LabelSelector{MatchLabels: map[string]string{"app": "web"}}
+	d.Spec.Strategy.RollingUpdate = &RollingUpdateDeployment{MaxSurge: Ptr(intstr.FromInt32(1)), MaxUnavailable: Ptr(intstr.FromInt32(0))}
+	d.Spec.Template.Labels = map[string]string{"app": "web"}
+	d.Spec.Template.Spec.Containers = []Container{{Name: "app", Image: "nginx:1.26"}}
+	_, err := c.Create(d)
+	require.NoError(t, err)
+	require.NoError(t, c.Advance(time.Minute))
+
+	check := func() (ready, live int) {
+		for _, p := range c.Pods("default", nil) {
+			if p.DeletionTimestamp == nil {
+				live++
+			}
+			if p.IsReady() {
+				ready++
+			}
+		}
+		return ready, live
+	}
+	for _, image := range []string{"nginx:1.27", "httpd:2.4", "nginx:1.26"} {
+		obj, err := c.Get(KindDeployment, "default", "web")
+		require.NoError(t, err)
+		nd := obj.(*Deployment)
+		nd.Spec.Template.Spec.Containers[0].Image = image
+		_, err = c.Update(nd)
+		require.NoError(t, err)
+		require.NoError(t, c.Settle())
+		for steps := 0; ; steps++ {
+			ready, live := check()
+			require.GreaterOrEqual(t, ready, 4, "rolling to %s, step %d: too few ready", image, steps)
+			require.LessOrEqual(t, live, 5, "rolling to %s, step %d: too many pods", image, steps)
+			cur, _ := c.getDeployment("default", "web")
+			if p := cur.Condition("Progressing"); p != nil && p.Reason == "NewReplicaSetAvailable" && cur.Status.UpdatedReplicas == 4 && cur.Status.Replicas == 4 {
+				break
+			}
+			ok, err := c.Step()
+			require.NoError(t, err)
+			require.True(t, ok, "rolling to %s: nothing left to do but not complete", image)
+			require.Less(t, steps, 500)
+		}
+		for _, p := range c.Pods("default", nil) {
+			if p.DeletionTimestamp == nil {
+				require.Equal(t, image, p.Spec.Containers[0].Image)
+			}
+		}
+	}
 }

@@ -32,6 +32,8 @@ import (
 //	advance DURATION | step [n=N] | settle
 //	pods [wide] | nodes | rs | events | logs POD [container=C] [previous] | watch
 //	scale KIND NAME replicas=N
+//	deploy | deploy-status NAME | set-deploy-image NAME IMAGE | history NAME
+//	rollout-undo NAME [to-revision=N] | pause NAME | resume NAME
 //	conditions POD
 func TestScenarios(t *testing.T) {
 	datadriven.Walk(t, "testdata/scenarios", func(t *testing.T, path string) {
@@ -219,6 +221,55 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 		return h.pods(has(d, "wide"))
 	case "rs":
 		return h.replicaSets()
+	case "deploy":
+		return h.deployments()
+	case "rollout-undo":
+		rev, _ := strconv.ParseInt(arg(d, "to-revision", "0"), 10, 64)
+		msg, err := c.RollbackDeployment("", positional(d, 0), rev)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		return msg + "\n" + h.settle()
+	case "history":
+		revs, err := c.RolloutHistory("", positional(d, 0))
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		var b strings.Builder
+		for _, r := range revs {
+			fmt.Fprintf(&b, "%d %s %s\n", r.Number, r.ReplicaSet, r.Template.Spec.Containers[0].Image)
+		}
+		return b.String()
+	case "set-deploy-image":
+		obj, err := c.Get(engine.KindDeployment, "", positional(d, 0))
+		if err == nil {
+			dep := obj.(*engine.Deployment)
+			dep.Spec.Template.Spec.Containers[0].Image = positional(d, 1)
+			_, err = c.Update(dep)
+		}
+		return result(err) + "\n" + h.settle()
+	case "pause", "resume":
+		obj, err := c.Get(engine.KindDeployment, "", positional(d, 0))
+		if err == nil {
+			dep := obj.(*engine.Deployment)
+			dep.Spec.Paused = d.Cmd == "pause"
+			_, err = c.Update(dep)
+		}
+		return result(err) + "\n" + h.settle()
+	case "deploy-status":
+		obj, err := c.Get(engine.KindDeployment, "", positional(d, 0))
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		dep := obj.(*engine.Deployment)
+		var b strings.Builder
+		fmt.Fprintf(&b, "revision=%s replicas=%d updated=%d ready=%d available=%d unavailable=%d\n",
+			dep.Annotations["deployment.kubernetes.io/revision"], dep.Status.Replicas, dep.Status.UpdatedReplicas,
+			dep.Status.ReadyReplicas, dep.Status.AvailableReplicas, dep.Status.UnavailableReplicas)
+		for _, cond := range dep.Status.Conditions {
+			fmt.Fprintf(&b, "%s=%s %s: %s\n", cond.Type, cond.Status, cond.Reason, cond.Message)
+		}
+		return b.String()
 	case "scale":
 		kind, name := engine.Kind(positional(d, 0)), positional(d, 1)
 		n, _ := strconv.Atoi(arg(d, "replicas", "0"))
@@ -334,6 +385,21 @@ func (h *harness) replicaSets() string {
 		rs := o.(*engine.ReplicaSet)
 		rows = append(rows, []string{rs.Name, strconv.Itoa(int(rs.DesiredReplicas())), strconv.Itoa(int(rs.Status.Replicas)),
 			strconv.Itoa(int(rs.Status.ReadyReplicas)), duration.HumanDuration(h.c.Now().Sub(rs.CreationTimestamp))})
+	}
+	return table(rows)
+}
+
+func (h *harness) deployments() string {
+	objs := h.c.List(engine.KindDeployment, "", nil)
+	if len(objs) == 0 {
+		return "No resources found.\n"
+	}
+	rows := [][]string{{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}}
+	for _, o := range objs {
+		d := o.(*engine.Deployment)
+		rows = append(rows, []string{d.Name, fmt.Sprintf("%d/%d", d.Status.ReadyReplicas, d.DesiredReplicas()),
+			strconv.Itoa(int(d.Status.UpdatedReplicas)), strconv.Itoa(int(d.Status.AvailableReplicas)),
+			duration.HumanDuration(h.c.Now().Sub(d.CreationTimestamp))})
 	}
 	return table(rows)
 }
