@@ -59,6 +59,18 @@ func (c *Cluster) Create(obj Object) (Object, error) {
 		if err := c.admitDeployment(o); err != nil {
 			return nil, err
 		}
+	case *StorageClass:
+		if err := c.admitStorageClass(o); err != nil {
+			return nil, err
+		}
+	case *PersistentVolume:
+		if err := c.admitPersistentVolume(o); err != nil {
+			return nil, err
+		}
+	case *PersistentVolumeClaim:
+		if err := c.admitPersistentVolumeClaim(o); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.createObject(obj); err != nil {
 		if kind == KindNode && c.store.get(KindNode, m.Name) == nil {
@@ -155,6 +167,10 @@ func (c *Cluster) Update(obj Object) (Object, error) {
 		n.Count, n.LastTimestamp, n.Message = e.Count, e.LastTimestamp, e.Message
 	case *ReplicaSet, *Deployment:
 		if err := updateWorkloadSpec(next, obj); err != nil {
+			return nil, err
+		}
+	case *PersistentVolumeClaim, *PersistentVolume, *StorageClass:
+		if err := updateStorageSpec(next, obj); err != nil {
 			return nil, err
 		}
 	}
@@ -257,6 +273,16 @@ func (c *Cluster) Delete(kind Kind, namespace, name string, opts DeleteOptions) 
 	case *Node:
 		c.releaseNodeIndex(name)
 		c.removeObject(kind, key)
+	case *PersistentVolumeClaim, *PersistentVolume:
+		// The pvc- and pv-protection finalizers: the binder removes the
+		// object once nothing uses it.
+		if obj.GetObjectMeta().DeletionTimestamp == nil {
+			next := obj.DeepCopyObject()
+			next.GetObjectMeta().DeletionTimestamp = Ptr(c.clock.now)
+			if err := c.updateObject(next); err != nil {
+				return err
+			}
+		}
 	case *Namespace:
 		switch name {
 		case "default", "kube-system", "kube-public", "kube-node-lease":

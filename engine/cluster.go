@@ -117,6 +117,7 @@ type Cluster struct {
 	garbage     *garbageCollector
 	deployments *deploymentController
 	replicaSets *replicaSetController
+	volumes     *volumeBinder
 	images      *ImageCatalog
 	// volumeScheduler, when set, takes part in scheduling pods with
 	// PersistentVolumeClaims.
@@ -154,12 +155,23 @@ func New(cfg Config) *Cluster {
 	c.garbage = newGarbageCollector(c)
 	c.deployments = newDeploymentController(c)
 	c.replicaSets = newReplicaSetController(c)
+	c.volumes = newVolumeBinder(c)
 	c.nodes = newNodeLifecycle(c)
 	c.eviction = newTaintEviction(c)
 	c.scheduler = newScheduler(c)
 	c.kubelet = newKubelet(c)
 	c.podGC = newPodGC(c)
 	c.ns = newNamespaceController(c)
+	standard := &StorageClass{
+		ObjectMeta:  ObjectMeta{Name: "standard", Annotations: map[string]string{AnnotationDefaultStorageClass: "true"}},
+		Provisioner: SimulatedProvisioner,
+	}
+	if err := c.admitStorageClass(standard); err != nil {
+		panic(fmt.Sprintf("engine: the default storage class: %v", err))
+	}
+	if err := c.createObject(standard); err != nil {
+		panic(fmt.Sprintf("engine: the default storage class: %v", err))
+	}
 	for _, name := range []string{"default", "kube-node-lease", "kube-public", "kube-system"} {
 		ns := &Namespace{ObjectMeta: ObjectMeta{Name: name, Labels: map[string]string{"kubernetes.io/metadata.name": name}}}
 		ns.Status.Phase = "Active"

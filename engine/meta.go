@@ -12,12 +12,15 @@ type Kind string
 
 // The kinds this package simulates.
 const (
-	KindNamespace  Kind = "Namespace"
-	KindNode       Kind = "Node"
-	KindPod        Kind = "Pod"
-	KindReplicaSet Kind = "ReplicaSet"
-	KindDeployment Kind = "Deployment"
-	KindEvent      Kind = "Event"
+	KindNamespace             Kind = "Namespace"
+	KindNode                  Kind = "Node"
+	KindPod                   Kind = "Pod"
+	KindReplicaSet            Kind = "ReplicaSet"
+	KindDeployment            Kind = "Deployment"
+	KindStorageClass          Kind = "StorageClass"
+	KindPersistentVolume      Kind = "PersistentVolume"
+	KindPersistentVolumeClaim Kind = "PersistentVolumeClaim"
+	KindEvent                 Kind = "Event"
 )
 
 // kindInfo is what the store needs to know about a kind.
@@ -38,6 +41,9 @@ var kindTable = [...]kindInfo{
 	{kind: KindPod, apiVersion: "v1", namespaced: true, resource: "pods"},
 	{kind: KindReplicaSet, apiVersion: "apps/v1", namespaced: true, resource: "replicasets"},
 	{kind: KindDeployment, apiVersion: "apps/v1", namespaced: true, resource: "deployments"},
+	{kind: KindStorageClass, apiVersion: "storage.k8s.io/v1", namespaced: false, resource: "storageclasses"},
+	{kind: KindPersistentVolume, apiVersion: "v1", namespaced: false, resource: "persistentvolumes"},
+	{kind: KindPersistentVolumeClaim, apiVersion: "v1", namespaced: true, resource: "persistentvolumeclaims"},
 	{kind: KindEvent, apiVersion: "v1", namespaced: true, resource: "events"},
 }
 
@@ -57,8 +63,14 @@ func (k Kind) id() int {
 		return 3
 	case KindDeployment:
 		return 4
-	case KindEvent:
+	case KindStorageClass:
 		return 5
+	case KindPersistentVolume:
+		return 6
+	case KindPersistentVolumeClaim:
+		return 7
+	case KindEvent:
+		return 8
 	}
 	return -1
 }

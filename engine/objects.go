@@ -113,6 +113,12 @@ func setTypeMeta(obj Object) {
 		o.TypeMeta = tm
 	case *Deployment:
 		o.TypeMeta = tm
+	case *StorageClass:
+		o.TypeMeta = tm
+	case *PersistentVolume:
+		o.TypeMeta = tm
+	case *PersistentVolumeClaim:
+		o.TypeMeta = tm
 	}
 }
 

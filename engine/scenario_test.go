@@ -25,7 +25,7 @@ import (
 //	cluster [seed=N] [startup=DURATION] [max-pods=N] [max-nodes=N]
 //	node name=N [cpu=Q] [memory=Q] [pods=N] [labels=k=v,k=v]
 //	create            (YAML body: a Pod, Node or Namespace)
-//	delete KIND NAME [grace=SECONDS] [ns=NS]
+//	delete KIND NAME [grace=SECONDS] [ns=NS] | delete-first LABEL=VALUE
 //	cordon NAME | uncordon NAME | taint NAME key=K value=V effect=E
 //	kill-node NAME | restore-node NAME | crash POD [container=C]
 //	set-image POD CONTAINER IMAGE
@@ -167,6 +167,20 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 			opts.GracePeriodSeconds = &n
 		}
 		return result(c.Delete(kind, arg(d, "ns", ""), positional(d, 1), opts)) + "\n" + h.settle()
+	case "delete-first":
+		// delete-first KEY=VALUE: delete the first pod (by name) with
+		// that label, so stories do not depend on generated names.
+		for _, a := range d.CmdArgs {
+			if len(a.Vals) == 0 {
+				continue
+			}
+			for _, p := range c.Pods("", nil) {
+				if p.Labels[a.Key] == a.Vals[0] && p.DeletionTimestamp == nil {
+					return "deleted " + p.Name + "\n" + result(c.Delete(engine.KindPod, p.Namespace, p.Name, engine.DeleteOptions{})) + "\n" + h.settle()
+				}
+			}
+		}
+		return "no such pod"
 	case "cordon", "uncordon":
 		n, err := c.GetNode(positional(d, 0))
 		if err == nil {
