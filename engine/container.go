@@ -132,6 +132,7 @@ func nextBackoff(d time.Duration) time.Duration {
 type containerHost struct {
 	k   *kubelet
 	pod *Pod
+	rt  *podRuntime
 	ctr *containerRuntime
 }
 
@@ -165,49 +166,135 @@ func cleanPath(p string) string {
 	return p
 }
 
-func (h containerHost) writeFile(path, data string, appendTo bool) error {
-	c := h.ctr
+// mount resolves a path in the container to the files that hold it: a
+// mounted volume (emptyDir, PersistentVolume, hostPath) or the container's
+// own writable layer. key is the path within that file map.
+func (h containerHost) mount(path string) (files map[string]string, key string, readOnly bool, err error) {
 	path = cleanPath(path)
-	if c.files == nil {
-		c.files = map[string]string{}
+	var best *VolumeMount
+	bestLen := -1
+	for i := range h.ctr.spec.VolumeMounts {
+		vm := &h.ctr.spec.VolumeMounts[i]
+		mp := strings.TrimSuffix(cleanPath(vm.MountPath), "/")
+		if (path == mp || strings.HasPrefix(path, mp+"/")) && len(mp) > bestLen {
+			best, bestLen = vm, len(mp)
+		}
 	}
-	if _, exists := c.files[path]; !exists && len(c.files) >= maxFilesPerCtr {
+	if best == nil {
+		if h.ctr.files == nil {
+			h.ctr.files = map[string]string{}
+		}
+		return h.ctr.files, path, false, nil
+	}
+	rel := "/" + strings.TrimPrefix(strings.TrimPrefix(path, strings.TrimSuffix(cleanPath(best.MountPath), "/")), "/")
+	for _, vol := range h.pod.Spec.Volumes {
+		if vol.Name != best.Name {
+			continue
+		}
+		switch {
+		case vol.EmptyDir != nil && h.rt != nil:
+			if h.rt.emptyDirs == nil {
+				h.rt.emptyDirs = map[string]map[string]string{}
+			}
+			m := h.rt.emptyDirs[vol.Name]
+			if m == nil {
+				m = map[string]string{}
+				h.rt.emptyDirs[vol.Name] = m
+			}
+			return m, rel, best.ReadOnly, nil
+		case vol.PersistentVolumeClaim != nil:
+			m := h.k.c.volumes.files(h.pod.Namespace, vol.PersistentVolumeClaim.ClaimName)
+			if m == nil {
+				return nil, "", false, fsError("Transport endpoint is not connected")
+			}
+			return m, rel, best.ReadOnly || vol.PersistentVolumeClaim.ReadOnly, nil
+		case vol.HostPath != nil:
+			if a := h.k.agents[h.pod.Spec.NodeName]; a != nil {
+				if a.hostFiles == nil {
+					a.hostFiles = map[string]string{}
+				}
+				return a.hostFiles, cleanPath(vol.HostPath.Path + rel), best.ReadOnly, nil
+			}
+		}
+	}
+	return nil, "", false, fsError("No such device")
+}
+
+func (h containerHost) writeFile(path, data string, appendTo bool) error {
+	files, key, ro, err := h.mount(path)
+	if err != nil {
+		return err
+	}
+	if ro {
+		return errReadOnly
+	}
+	if _, exists := files[key]; !exists && len(files) >= maxFilesPerCtr {
 		return errNoSpace
 	}
 	if appendTo {
-		data = c.files[path] + data
+		data = files[key] + data
 	}
 	if len(data) > maxFileBytes {
 		return errNoSpace
 	}
-	c.files[path] = data
+	files[key] = data
 	return nil
 }
 
 func (h containerHost) readFile(path string) (string, bool) {
-	data, ok := h.ctr.files[cleanPath(path)]
+	files, key, _, err := h.mount(path)
+	if err != nil {
+		return "", false
+	}
+	data, ok := files[key]
 	return data, ok
 }
 
 func (h containerHost) listDir(dir string) ([]string, bool) {
-	dir = strings.TrimSuffix(cleanPath(dir), "/") + "/"
+	files, key, _, err := h.mount(dir)
+	if err != nil {
+		return nil, false
+	}
+	prefix := strings.TrimSuffix(key, "/") + "/"
+	seen := map[string]bool{}
 	var names []string
-	for _, p := range sortedMapKeys(h.ctr.files) {
-		if rest, ok := strings.CutPrefix(p, dir); ok {
-			name, _, _ := strings.Cut(rest, "/")
-			if len(names) == 0 || names[len(names)-1] != name {
-				names = append(names, name)
-			}
+	add := func(name string) {
+		if name != "" && !seen[name] {
+			seen[name] = true
+			names = append(names, name)
 		}
 	}
-	return names, len(names) > 0 || dir == "/"
+	for p := range files {
+		if rest, ok := strings.CutPrefix(p, prefix); ok {
+			name, _, _ := strings.Cut(rest, "/")
+			add(name)
+		}
+	}
+	// Mount points show as directories in their parent.
+	dirPath := strings.TrimSuffix(cleanPath(dir), "/") + "/"
+	isMount := false
+	for _, vm := range h.ctr.spec.VolumeMounts {
+		mp := strings.TrimSuffix(cleanPath(vm.MountPath), "/")
+		if rest, ok := strings.CutPrefix(mp, dirPath); ok {
+			name, _, _ := strings.Cut(rest, "/")
+			add(name)
+		}
+		if mp+"/" == dirPath {
+			isMount = true
+		}
+	}
+	slices.Sort(names)
+	return names, len(names) > 0 || dirPath == "/" || isMount
 }
 
 type fsError string
 
 func (e fsError) Error() string { return string(e) }
 
-const errNoSpace = fsError("No space left on device")
+const (
+	errNoSpace  = fsError("No space left on device")
+	errReadOnly = fsError("Read-only file system")
+)
 
 // startedTrue and startedFalse are shared by every ContainerStatus.Started
 // the kubelet writes; they are never modified (readers get copies).

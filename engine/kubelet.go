@@ -35,6 +35,9 @@ type nodeAgent struct {
 	// images holds the normalised references of the images on the node.
 	images     map[string]int64
 	imageOrder []string
+	// hostFiles holds the files under the node's own paths (hostPath
+	// volumes): they stay on the node.
+	hostFiles map[string]string
 	// pulling maps an image being pulled to when that pull completes.
 	pulling    map[string]time.Time
 	cidrBase   uint32
@@ -60,6 +63,12 @@ type podRuntime struct {
 	killAt      time.Time
 	// rejected holds the admission failure reason (OutOfcpu, …).
 	rejected string
+	// emptyDirs holds the files of the pod's emptyDir volumes: they
+	// survive container restarts and go with the pod.
+	emptyDirs map[string]map[string]string
+	// volumesSince is when the kubelet began waiting for the pod's claims
+	// to be bound (zero once they are).
+	volumesSince time.Time
 }
 
 // Kubelet timings on the virtual clock.
@@ -73,6 +82,10 @@ const (
 	// sharedPullTime is what a pull takes once the same image's pull it
 	// waited for has finished.
 	sharedPullTime = 100 * time.Millisecond
+	// mountTimeout is how long the kubelet waits for volumes before it
+	// reports FailedMount; volumeRetry how often it looks again.
+	mountTimeout = 2 * time.Minute
+	volumeRetry  = 2 * time.Second
 )
 
 func newKubelet(c *Cluster) *kubelet {
@@ -353,6 +366,9 @@ func (k *kubelet) wake(p *Pod, at time.Time) { k.c.at(at, k.id, podQueueKey(p.Ke
 // instant.
 func (k *kubelet) syncPod(p *Pod, rt *podRuntime, a *nodeAgent) {
 	now := k.c.clock.now
+	if !k.volumesReady(p, rt) {
+		return
+	}
 	if rt.sandboxAt.IsZero() {
 		rt.sandboxAt = now.Add(sandboxDelay)
 		k.wake(p, rt.sandboxAt)
@@ -388,6 +404,33 @@ func (k *kubelet) syncPod(p *Pod, rt *podRuntime, a *nodeAgent) {
 	for _, cr := range rt.main {
 		k.syncContainer(p, rt, cr, a, p.Spec.RestartPolicy)
 	}
+}
+
+// volumesReady reports whether every claim the pod mounts is bound; until
+// then the pod waits in ContainerCreating, and after two minutes the
+// kubelet says why, as it does for real.
+func (k *kubelet) volumesReady(p *Pod, rt *podRuntime) bool {
+	var missing []string
+	for _, vol := range p.Spec.Volumes {
+		if vol.PersistentVolumeClaim != nil && k.c.volumes.files(p.Namespace, vol.PersistentVolumeClaim.ClaimName) == nil {
+			missing = append(missing, vol.Name)
+		}
+	}
+	if len(missing) == 0 {
+		rt.volumesSince = time.Time{}
+		return true
+	}
+	now := k.c.clock.now
+	if rt.volumesSince.IsZero() {
+		rt.volumesSince = now
+	}
+	if waited := now.Sub(rt.volumesSince); waited >= mountTimeout && waited < mountTimeout+volumeRetry {
+		k.c.event(p, EventTypeWarning, "FailedMount", sourceKubelet(rt.node),
+			"Unable to attach or mount volumes: unmounted volumes=[%s], unattached volumes=[%s]: timed out waiting for the condition",
+			strings.Join(missing, " "), strings.Join(missing, " "))
+	}
+	k.wake(p, now.Add(volumeRetry))
+	return false
 }
 
 // applySpecChanges restarts containers whose image was changed by an
@@ -459,7 +502,7 @@ func (k *kubelet) syncContainer(p *Pod, rt *podRuntime, cr *containerRuntime, a 
 					k.wake(p, cr.proc.wakeAt)
 					return
 				}
-				cr.proc.run(containerHost{k: k, pod: p, ctr: cr})
+				cr.proc.run(containerHost{k: k, pod: p, rt: rt, ctr: cr})
 			}
 			if !cr.proc.done {
 				if !cr.proc.wakeAt.IsZero() {
@@ -566,7 +609,7 @@ func (k *kubelet) start(p *Pod, rt *podRuntime, cr *containerRuntime) {
 	cr.everStarted = true
 	cr.waitReason, cr.waitMsg = "", ""
 	cr.proc = proc
-	proc.run(containerHost{k: k, pod: p, ctr: cr})
+	proc.run(containerHost{k: k, pod: p, rt: rt, ctr: cr})
 }
 
 // containerEnv is the environment a container's process sees.

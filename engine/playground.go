@@ -271,7 +271,7 @@ func (c *Cluster) CrashContainer(namespace, pod, container string) error {
 	if cr.state != phaseRunning {
 		return &APIError{Reason: ReasonBadRequest, Message: fmt.Sprintf("container %q in pod %q is not running", cr.spec.Name, p.Name)}
 	}
-	containerHost{k: c.kubelet, pod: p, ctr: cr}.log("podplay: the process crashed (simulated)")
+	containerHost{k: c.kubelet, pod: p, rt: rt, ctr: cr}.log("podplay: the process crashed (simulated)")
 	c.kubelet.exited(p, cr, 1, "Error", "")
 	c.enqueue(c.kubelet.id, podQueueKey(p.Key()))
 	return nil

@@ -34,6 +34,7 @@ import (
 //	scale KIND NAME replicas=N
 //	deploy | deploy-status NAME | set-deploy-image NAME IMAGE | history NAME
 //	rollout-undo NAME [to-revision=N] | pause NAME | resume NAME
+//	exec pod=NAME|label=K:V [container=C] (a shell line as the body) | pvc | pv
 //	conditions POD
 func TestScenarios(t *testing.T) {
 	datadriven.Walk(t, "testdata/scenarios", func(t *testing.T, path string) {
@@ -151,6 +152,12 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 			obj = &engine.ReplicaSet{}
 		case "Deployment":
 			obj = &engine.Deployment{}
+		case "PersistentVolume":
+			obj = &engine.PersistentVolume{}
+		case "PersistentVolumeClaim":
+			obj = &engine.PersistentVolumeClaim{}
+		case "StorageClass":
+			obj = &engine.StorageClass{}
 		default:
 			t.Fatalf("%s: unknown kind %q", d.Pos, meta.Kind)
 		}
@@ -167,6 +174,62 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 			opts.GracePeriodSeconds = &n
 		}
 		return result(c.Delete(kind, arg(d, "ns", ""), positional(d, 1), opts)) + "\n" + h.settle()
+	case "exec":
+		// exec pod=NAME [container=C], with a shell line as the body.
+		pod := arg(d, "pod", "")
+		if l := arg(d, "label", ""); l != "" {
+			k, v, _ := strings.Cut(l, ":")
+			for _, p := range c.Pods("", nil) {
+				if p.Labels[k] == v && p.DeletionTimestamp == nil && p.Status.Phase == engine.PodRunning {
+					pod = p.Name
+					break
+				}
+			}
+		}
+		res, err := c.Exec("", pod, arg(d, "container", ""), []string{"sh", "-c", strings.TrimSpace(d.Input)})
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		out := res.Output
+		if res.ExitCode != 0 {
+			out += res.ExitError() + "\n"
+		}
+		if out == "" {
+			out = "(no output)"
+		}
+		return out
+	case "pvc":
+		rows := [][]string{{"NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS"}}
+		for _, o := range c.List(engine.KindPersistentVolumeClaim, "", nil) {
+			p := o.(*engine.PersistentVolumeClaim)
+			capacity := p.Status.Capacity["storage"]
+			cls := ""
+			if p.Spec.StorageClassName != nil {
+				cls = *p.Spec.StorageClassName
+			}
+			status := p.Status.Phase
+			if p.DeletionTimestamp != nil {
+				status = "Terminating"
+			}
+			size := ""
+			if p.Status.Capacity != nil {
+				size = capacity.String()
+			}
+			rows = append(rows, []string{p.Name, status, p.Spec.VolumeName, size, strings.Join(p.Spec.AccessModes, ","), cls})
+		}
+		return table(rows)
+	case "pv":
+		rows := [][]string{{"NAME", "CAPACITY", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS"}}
+		for _, o := range c.List(engine.KindPersistentVolume, "", nil) {
+			v := o.(*engine.PersistentVolume)
+			capacity := v.Spec.Capacity["storage"]
+			claim := ""
+			if v.Spec.ClaimRef != nil {
+				claim = v.Spec.ClaimRef.Namespace + "/" + v.Spec.ClaimRef.Name
+			}
+			rows = append(rows, []string{v.Name, capacity.String(), v.Spec.PersistentVolumeReclaimPolicy, v.Status.Phase, claim, v.Spec.StorageClassName})
+		}
+		return table(rows)
 	case "delete-first":
 		// delete-first KEY=VALUE: delete the first pod (by name) with
 		// that label, so stories do not depend on generated names.
@@ -199,6 +262,15 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 		return result(c.KillNode(positional(d, 0))) + "\n" + h.settle()
 	case "restore-node":
 		return result(c.RestoreNode(positional(d, 0))) + "\n" + h.settle()
+	case "crash-first":
+		for _, a := range d.CmdArgs {
+			for _, p := range c.Pods("", nil) {
+				if len(a.Vals) > 0 && p.Labels[a.Key] == a.Vals[0] && p.DeletionTimestamp == nil {
+					return result(c.CrashContainer(p.Namespace, p.Name, "")) + "\n" + h.settle()
+				}
+			}
+		}
+		return "no such pod"
 	case "crash":
 		return result(c.CrashContainer("", positional(d, 0), arg(d, "container", ""))) + "\n" + h.settle()
 	case "set-image":

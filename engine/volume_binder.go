@@ -49,13 +49,11 @@ func (v *volumeBinder) observe(ev WatchEvent, old Object) {
 		v.c.enqueue(v.id, "pv:"+ev.key)
 		if ref := o.Spec.ClaimRef; ref != nil {
 			v.c.enqueue(v.id, "pvc:"+objectKey(ref.Namespace, ref.Name))
+		} else if ev.Type != Deleted && o.Status.Phase == "Available" {
+			v.retryPending() // a new volume may fit a waiting claim
 		}
 	case *StorageClass:
-		for _, obj := range v.c.store.list(KindPersistentVolumeClaim, "", nil) {
-			if pvc := obj.(*PersistentVolumeClaim); pvc.Status.Phase == "Pending" {
-				v.c.enqueue(v.id, "pvc:"+pvc.Key())
-			}
-		}
+		v.retryPending()
 	case *Pod:
 		// A pod placed on a node lets WaitForFirstConsumer claims bind; a
 		// pod gone may free a claim being deleted.
@@ -68,6 +66,14 @@ func (v *volumeBinder) observe(ev WatchEvent, old Object) {
 			if vol.PersistentVolumeClaim != nil {
 				v.c.enqueue(v.id, "pvc:"+objectKey(o.Namespace, vol.PersistentVolumeClaim.ClaimName))
 			}
+		}
+	}
+}
+
+func (v *volumeBinder) retryPending() {
+	for _, obj := range v.c.store.list(KindPersistentVolumeClaim, "", nil) {
+		if pvc := obj.(*PersistentVolumeClaim); pvc.Status.Phase == "Pending" {
+			v.c.enqueue(v.id, "pvc:"+pvc.Key())
 		}
 	}
 }
