@@ -71,6 +71,22 @@ func (c *Cluster) Create(obj Object) (Object, error) {
 		if err := c.admitPersistentVolumeClaim(o); err != nil {
 			return nil, err
 		}
+	case *Service:
+		if err := c.admitService(o); err != nil {
+			return nil, err
+		}
+	case *Ingress:
+		if err := c.admitIngress(o); err != nil {
+			return nil, err
+		}
+	case *IngressClass:
+		if err := c.admitIngressClass(o); err != nil {
+			return nil, err
+		}
+	case *Endpoints:
+		if errs := validateMeta(m, kind); len(errs) > 0 {
+			return nil, errInvalid(kind, m.Name, errs)
+		}
 	}
 	if err := c.createObject(obj); err != nil {
 		if kind == KindNode && c.store.get(KindNode, m.Name) == nil {
@@ -173,6 +189,31 @@ func (c *Cluster) Update(obj Object) (Object, error) {
 		if err := updateStorageSpec(next, obj); err != nil {
 			return nil, err
 		}
+	case *Service:
+		w := obj.(*Service).DeepCopy()
+		if w.Spec.ClusterIP == "" {
+			w.Spec.ClusterIP = n.Spec.ClusterIP
+		}
+		if w.Spec.ClusterIP != n.Spec.ClusterIP {
+			return nil, errInvalid(KindService, n.Name, field.ErrorList{field.Invalid(field.NewPath("spec", "clusterIPs").Index(0), w.Spec.ClusterIP, "may not change once set")})
+		}
+		n.Spec.Selector = w.Spec.Selector
+		n.Spec.Ports = w.Spec.Ports
+		if w.Spec.Type != "" {
+			n.Spec.Type = w.Spec.Type
+		}
+		n.Generation++
+	case *Ingress:
+		w := obj.(*Ingress).DeepCopy()
+		w.Status = n.Status
+		if err := c.admitIngress(w); err != nil {
+			return nil, err
+		}
+		w.Status = n.Status
+		n.Spec = w.Spec
+		n.Generation++
+	case *Endpoints:
+		n.Subsets = obj.(*Endpoints).DeepCopy().Subsets
 	}
 	if err := c.updateObject(next); err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // Config sets up a Cluster. The zero value is valid: seed 0, the default
@@ -118,7 +120,10 @@ type Cluster struct {
 	deployments *deploymentController
 	replicaSets *replicaSetController
 	volumes     *volumeBinder
-	images      *ImageCatalog
+	endpoints   *endpointsController
+	// traffic counts requests per Service, for round robin.
+	traffic map[string]int
+	images  *ImageCatalog
 	// volumeScheduler, when set, takes part in scheduling pods with
 	// PersistentVolumeClaims.
 	volumeScheduler VolumeScheduler
@@ -146,6 +151,7 @@ func New(cfg Config) *Cluster {
 		watchers:  map[Kind][]int{},
 		images:    DefaultImages(),
 		nodeIndex: map[string]int{},
+		traffic:   map[string]int{},
 		intern:    newInterner(),
 	}
 	c.events = newRecorder(c)
@@ -156,6 +162,7 @@ func New(cfg Config) *Cluster {
 	c.deployments = newDeploymentController(c)
 	c.replicaSets = newReplicaSetController(c)
 	c.volumes = newVolumeBinder(c)
+	c.endpoints = newEndpointsController(c)
 	c.nodes = newNodeLifecycle(c)
 	c.eviction = newTaintEviction(c)
 	c.scheduler = newScheduler(c)
@@ -177,6 +184,17 @@ func New(cfg Config) *Cluster {
 		ns.Status.Phase = "Active"
 		if err := c.createObject(ns); err != nil {
 			panic(fmt.Sprintf("engine: creating namespace %s: %v", name, err))
+		}
+	}
+	nginx := &IngressClass{ObjectMeta: ObjectMeta{Name: "nginx", Annotations: map[string]string{AnnotationDefaultIngressClass: "true"}}}
+	nginx.Spec.Controller = SimulatedIngressController
+	kubernetes := &Service{ObjectMeta: ObjectMeta{Name: "kubernetes", Namespace: "default",
+		Labels: map[string]string{"component": "apiserver", "provider": "kubernetes"}}}
+	kubernetes.Spec.ClusterIP = "10.96.0.1"
+	kubernetes.Spec.Ports = []ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(6443)}}
+	for _, obj := range []Object{nginx, kubernetes} {
+		if _, err := c.Create(obj); err != nil {
+			panic(fmt.Sprintf("engine: creating %s: %v", obj.GetObjectMeta().Name, err))
 		}
 	}
 	return c

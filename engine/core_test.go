@@ -234,7 +234,9 @@ func TestGenerateNameAndErrors(t *testing.T) {
 // reflection and checks that a deep copy is equal but shares no pointer,
 // map or slice with the original, so a reader can never change the store.
 func TestDeepCopySharesNothing(t *testing.T) {
-	for _, obj := range []Object{&Pod{}, &Node{}, &Namespace{}, &Event{}} {
+	for _, obj := range []Object{&Pod{}, &Node{}, &Namespace{}, &Event{}, &ReplicaSet{}, &Deployment{}, &StorageClass{},
+		&PersistentVolume{}, &PersistentVolumeClaim{}, &Service{}, &Endpoints{}, &Ingress{}, &IngressClass{}} {
+		require.True(t, obj.GetKind().Known(), "%T", obj)
 		fill(reflect.ValueOf(obj).Elem(), 0)
 		cp := obj.DeepCopyObject()
 		require.Equal(t, obj, cp, "%T", obj)

@@ -20,6 +20,10 @@ const (
 	KindStorageClass          Kind = "StorageClass"
 	KindPersistentVolume      Kind = "PersistentVolume"
 	KindPersistentVolumeClaim Kind = "PersistentVolumeClaim"
+	KindService               Kind = "Service"
+	KindEndpoints             Kind = "Endpoints"
+	KindIngressClass          Kind = "IngressClass"
+	KindIngress               Kind = "Ingress"
 	KindEvent                 Kind = "Event"
 )
 
@@ -44,6 +48,10 @@ var kindTable = [...]kindInfo{
 	{kind: KindStorageClass, apiVersion: "storage.k8s.io/v1", namespaced: false, resource: "storageclasses"},
 	{kind: KindPersistentVolume, apiVersion: "v1", namespaced: false, resource: "persistentvolumes"},
 	{kind: KindPersistentVolumeClaim, apiVersion: "v1", namespaced: true, resource: "persistentvolumeclaims"},
+	{kind: KindService, apiVersion: "v1", namespaced: true, resource: "services"},
+	{kind: KindEndpoints, apiVersion: "v1", namespaced: true, resource: "endpoints"},
+	{kind: KindIngressClass, apiVersion: "networking.k8s.io/v1", namespaced: false, resource: "ingressclasses"},
+	{kind: KindIngress, apiVersion: "networking.k8s.io/v1", namespaced: true, resource: "ingresses"},
 	{kind: KindEvent, apiVersion: "v1", namespaced: true, resource: "events"},
 }
 
@@ -69,8 +77,16 @@ func (k Kind) id() int {
 		return 6
 	case KindPersistentVolumeClaim:
 		return 7
-	case KindEvent:
+	case KindService:
 		return 8
+	case KindEndpoints:
+		return 9
+	case KindIngressClass:
+		return 10
+	case KindIngress:
+		return 11
+	case KindEvent:
+		return 12
 	}
 	return -1
 }

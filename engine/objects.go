@@ -119,6 +119,14 @@ func setTypeMeta(obj Object) {
 		o.TypeMeta = tm
 	case *PersistentVolumeClaim:
 		o.TypeMeta = tm
+	case *Service:
+		o.TypeMeta = tm
+	case *Endpoints:
+		o.TypeMeta = tm
+	case *IngressClass:
+		o.TypeMeta = tm
+	case *Ingress:
+		o.TypeMeta = tm
 	}
 }
 

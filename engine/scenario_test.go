@@ -35,6 +35,7 @@ import (
 //	deploy | deploy-status NAME | set-deploy-image NAME IMAGE | history NAME
 //	rollout-undo NAME [to-revision=N] | pause NAME | resume NAME
 //	exec pod=NAME|label=K:V [container=C] (a shell line as the body) | pvc | pv
+//	svc | traffic host=H [path=P] [n=N]
 //	conditions POD
 func TestScenarios(t *testing.T) {
 	datadriven.Walk(t, "testdata/scenarios", func(t *testing.T, path string) {
@@ -158,6 +159,10 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 			obj = &engine.PersistentVolumeClaim{}
 		case "StorageClass":
 			obj = &engine.StorageClass{}
+		case "Service":
+			obj = &engine.Service{}
+		case "Ingress":
+			obj = &engine.Ingress{}
 		default:
 			t.Fatalf("%s: unknown kind %q", d.Pos, meta.Kind)
 		}
@@ -228,6 +233,46 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 				claim = v.Spec.ClaimRef.Namespace + "/" + v.Spec.ClaimRef.Name
 			}
 			rows = append(rows, []string{v.Name, capacity.String(), v.Spec.PersistentVolumeReclaimPolicy, v.Status.Phase, claim, v.Spec.StorageClassName})
+		}
+		return table(rows)
+	case "traffic":
+		n, _ := strconv.Atoi(arg(d, "n", "1"))
+		reqs, err := c.SendTraffic(arg(d, "host", ""), arg(d, "path", "/"), n)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		var b strings.Builder
+		for _, r := range reqs {
+			if r.Status == 200 {
+				fmt.Fprintf(&b, "%d %s -> %s -> %s on %s: %s\n", r.Status, r.Ingress, r.Service, r.Pod, r.Node, strings.SplitN(strings.TrimSpace(r.Body), "\n", 2)[0])
+			} else {
+				fmt.Fprintf(&b, "%d %s: %s\n", r.Status, r.Service, r.Reason)
+			}
+		}
+		return b.String()
+	case "svc":
+		rows := [][]string{{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "ENDPOINTS"}}
+		for _, o := range c.List(engine.KindService, "", nil) {
+			s := o.(*engine.Service)
+			ext := "<none>"
+			if len(s.Status.LoadBalancer.Ingress) > 0 {
+				ext = s.Status.LoadBalancer.Ingress[0].IP
+			} else if s.Spec.Type == "LoadBalancer" {
+				ext = "<pending>"
+			}
+			var ports []string
+			for _, p := range s.Spec.Ports {
+				if p.NodePort != 0 {
+					ports = append(ports, fmt.Sprintf("%d:%d/%s", p.Port, p.NodePort, p.Protocol))
+				} else {
+					ports = append(ports, fmt.Sprintf("%d/%s", p.Port, p.Protocol))
+				}
+			}
+			var ep *engine.Endpoints
+			if obj, err := c.Get(engine.KindEndpoints, s.Namespace, s.Name); err == nil {
+				ep = obj.(*engine.Endpoints)
+			}
+			rows = append(rows, []string{s.Name, s.Spec.Type, s.Spec.ClusterIP, ext, strings.Join(ports, ","), engine.EndpointsString(ep)})
 		}
 		return table(rows)
 	case "delete-first":
