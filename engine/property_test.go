@@ -81,6 +81,58 @@ func randomOps(t *testing.T, opsSeed, clusterSeed uint64, steps int, check func(
 				_, err = c.Update(rs)
 				require.NoError(t, err)
 			}
+		case op < 57:
+			// A Deployment: create one, change its image, scale it, or
+			// delete it.
+			name := fmt.Sprintf("dep-%d", r.IntN(2))
+			obj, err := c.Get(KindDeployment, "default", name)
+			switch {
+			case err != nil:
+				d := &Deployment{ObjectMeta: ObjectMeta{Name: name}}
+				d.Spec.Replicas = Ptr(int32(r.IntN(5)))
+				d.Spec.Selector = &LabelSelector{MatchLabels: map[string]string{"dep": name}}
+				d.Spec.Template.Labels = map[string]string{"dep": name}
+				d.Spec.Template.Spec.Containers = []Container{{Name: "c", Image: images[r.IntN(3)]}}
+				if r.IntN(2) == 0 {
+					d.Spec.Strategy.Type = "Recreate"
+				}
+				_, err = c.Create(d)
+				require.NoError(t, err)
+			case r.IntN(5) == 0:
+				require.NoError(t, c.Delete(KindDeployment, "default", name, DeleteOptions{}))
+			default:
+				d := obj.(*Deployment)
+				if r.IntN(2) == 0 {
+					d.Spec.Template.Spec.Containers[0].Image = images[r.IntN(3)]
+				} else {
+					d.Spec.Replicas = Ptr(int32(r.IntN(6)))
+				}
+				_, err = c.Update(d)
+				require.NoError(t, err)
+			}
+		case op < 59:
+			// Claims: create one (some fit a static volume), or delete one.
+			name := fmt.Sprintf("claim-%d", r.IntN(4))
+			if _, err := c.Get(KindPersistentVolumeClaim, "default", name); err == nil {
+				require.NoError(t, c.Delete(KindPersistentVolumeClaim, "default", name, DeleteOptions{}))
+				break
+			}
+			pvc := &PersistentVolumeClaim{ObjectMeta: ObjectMeta{Name: name}}
+			pvc.Spec.AccessModes = []string{"ReadWriteOnce"}
+			pvc.Spec.Resources.Requests = ResourceList{"storage": resource.MustParse([]string{"1Gi", "2Gi"}[r.IntN(2)])}
+			if r.IntN(2) == 0 {
+				pvc.Spec.StorageClassName = Ptr("")
+			}
+			_, err := c.Create(pvc)
+			require.NoError(t, err)
+			if r.IntN(2) == 0 {
+				pv := &PersistentVolume{ObjectMeta: ObjectMeta{GenerateName: "disk-"}}
+				pv.Spec.Capacity = ResourceList{"storage": resource.MustParse("2Gi")}
+				pv.Spec.AccessModes = []string{"ReadWriteOnce"}
+				pv.Spec.HostPath = &HostPathVolumeSource{Path: "/mnt/disk"}
+				_, err := c.Create(pv)
+				require.NoError(t, err)
+			}
 		case op < 60 && len(pods) > 0:
 			p := pods[r.IntN(len(pods))]
 			var grace *int64
@@ -190,6 +242,20 @@ func (ic *invariantChecker) check(c *Cluster) {
 		require.NotNil(t, ni)
 		require.Equal(t, [3]int64{cpu, mem, count}, [3]int64{ni.reqMilliCPU, ni.reqMemory, ni.pods}, "scheduler cache of %s", n.Name)
 	}
+	// No volume is bound to two claims, and bound pairs agree.
+	boundTo := map[string]string{}
+	for _, obj := range c.store.list(KindPersistentVolumeClaim, "", nil) {
+		pvc := obj.(*PersistentVolumeClaim)
+		if pvc.Spec.VolumeName == "" {
+			continue
+		}
+		other, dup := boundTo[pvc.Spec.VolumeName]
+		require.False(t, dup, "volume %s is bound to %s and %s", pvc.Spec.VolumeName, other, pvc.Key())
+		boundTo[pvc.Spec.VolumeName] = pvc.Key()
+		if pv, _ := c.store.get(KindPersistentVolume, pvc.Spec.VolumeName).(*PersistentVolume); pv != nil && pv.Spec.ClaimRef != nil {
+			require.Equal(t, pvc.UID, pv.Spec.ClaimRef.UID, "volume %s and claim %s disagree", pv.Name, pvc.Key())
+		}
+	}
 	// Every pod the scheduler thinks waits is really unbound.
 	for key := range c.scheduler.unschedulable {
 		p := c.pod(key)
@@ -226,6 +292,11 @@ func converge(t *testing.T, c *Cluster) {
 		}
 		require.Equal(t, int(rs.DesiredReplicas()), live, "ReplicaSet %s", rs.Name)
 		require.Equal(t, rs.DesiredReplicas(), rs.Status.Replicas, "status of ReplicaSet %s", rs.Name)
+	}
+	for _, obj := range c.List(KindDeployment, "", nil) {
+		d := obj.(*Deployment)
+		require.Equal(t, d.DesiredReplicas(), d.Status.UpdatedReplicas, "updated replicas of Deployment %s", d.Name)
+		require.Equal(t, d.DesiredReplicas(), d.Status.Replicas, "replicas of Deployment %s", d.Name)
 	}
 }
 
