@@ -24,12 +24,25 @@ type deploymentController struct {
 	c         *Cluster
 	id        int
 	selectors map[string]cachedSelector
+	// owned indexes ReplicaSets by the uid of their controlling
+	// Deployment; orphans holds, per namespace, those with no controller.
+	owned   map[string]map[string]struct{}
+	orphans map[string]map[string]struct{}
+	// hashes caches each Deployment's template hash, by uid and
+	// generation.
+	hashes map[string]cachedHash
+}
+
+type cachedHash struct {
+	generation int64
+	hash       string
 }
 
 var sourceDeploymentController = EventSource{Component: "deployment-controller"}
 
 func newDeploymentController(c *Cluster) *deploymentController {
-	d := &deploymentController{c: c, selectors: map[string]cachedSelector{}}
+	d := &deploymentController{c: c, selectors: map[string]cachedSelector{}, owned: map[string]map[string]struct{}{},
+		orphans: map[string]map[string]struct{}{}, hashes: map[string]cachedHash{}}
 	d.id = c.register("deployment-controller", d, KindDeployment, KindReplicaSet, KindPod)
 	return d
 }
@@ -41,10 +54,13 @@ func (dc *deploymentController) observe(ev WatchEvent, old Object) {
 	case *Deployment:
 		if ev.Type == Deleted {
 			delete(dc.selectors, o.UID)
+			delete(dc.hashes, o.UID)
 			return
 		}
 		dc.c.enqueue(dc.id, ev.key)
 	case *ReplicaSet:
+		was, _ := old.(*ReplicaSet)
+		dc.index(ev.key, was, o, ev.Type == Deleted)
 		if ref := o.ControllerRef(); ref != nil {
 			if ref.Kind == KindDeployment {
 				dc.c.enqueue(dc.id, objectKey(o.Namespace, ref.Name))
@@ -71,6 +87,44 @@ func (dc *deploymentController) observe(ev WatchEvent, old Object) {
 			}
 		}
 	}
+}
+
+// index keeps owned and orphans in step with the store.
+func (dc *deploymentController) index(key string, old, cur *ReplicaSet, deleted bool) {
+	if old != nil {
+		if ref := old.ControllerRef(); ref != nil {
+			delete(dc.owned[ref.UID], key)
+			if len(dc.owned[ref.UID]) == 0 {
+				delete(dc.owned, ref.UID)
+			}
+		} else {
+			delete(dc.orphans[old.Namespace], key)
+		}
+	}
+	if deleted {
+		return
+	}
+	if ref := cur.ControllerRef(); ref != nil {
+		if dc.owned[ref.UID] == nil {
+			dc.owned[ref.UID] = map[string]struct{}{}
+		}
+		dc.owned[ref.UID][key] = struct{}{}
+	} else {
+		if dc.orphans[cur.Namespace] == nil {
+			dc.orphans[cur.Namespace] = map[string]struct{}{}
+		}
+		dc.orphans[cur.Namespace][key] = struct{}{}
+	}
+}
+
+// hash returns d's template hash, cached per generation.
+func (dc *deploymentController) hash(d *Deployment) string {
+	if h, ok := dc.hashes[d.UID]; ok && h.generation == d.Generation {
+		return h.hash
+	}
+	h := templateHash(&d.Spec.Template, 0)
+	dc.hashes[d.UID] = cachedHash{generation: d.Generation, hash: h}
+	return h
 }
 
 func (dc *deploymentController) selector(d *Deployment) labels.Selector {
@@ -115,8 +169,12 @@ func (dc *deploymentController) reconcile(key string) {
 func (dc *deploymentController) replicaSets(d *Deployment) []*ReplicaSet {
 	sel := dc.selector(d)
 	var out []*ReplicaSet
-	for _, obj := range dc.c.store.list(KindReplicaSet, d.Namespace, nil) {
-		rs := obj.(*ReplicaSet)
+	keys := append(sortedMapKeys(dc.owned[d.UID]), sortedMapKeys(dc.orphans[d.Namespace])...)
+	for _, key := range keys {
+		rs, _ := dc.c.store.get(KindReplicaSet, key).(*ReplicaSet)
+		if rs == nil {
+			continue
+		}
 		ref := rs.ControllerRef()
 		matches := sel.Matches(labels.Set(rs.Labels))
 		switch {
@@ -179,8 +237,12 @@ func (dc *deploymentController) findNewReplicaSet(d *Deployment, all []*ReplicaS
 	})
 	var newRS *ReplicaSet
 	var old []*ReplicaSet
+	hash := dc.hash(d)
 	for _, rs := range all {
-		if newRS == nil && templatesEqual(&rs.Spec.Template, &d.Spec.Template) {
+		// The pod-template-hash label is a fast, exact-enough first test;
+		// the full comparison settles it (and finds rolled-back templates,
+		// whose hash differs only by collisions).
+		if newRS == nil && (rs.Labels[LabelPodTemplateHash] == hash || len(all) < 50) && templatesEqual(&rs.Spec.Template, &d.Spec.Template) {
 			newRS = rs
 			continue
 		}
