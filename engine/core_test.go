@@ -322,3 +322,38 @@ func assertNoSharing(t *testing.T, a, b reflect.Value, path string) {
 		}
 	}
 }
+
+func TestRevisionHistoryLimitKeepsFewOldReplicaSets(t *testing.T) {
+	c := New(Config{Seed: 2, NodeStartupDelay: -1})
+	_, err := c.AddNode(NodeOptions{Name: "node-1", CPU: "8", Memory: "16Gi"})
+	require.NoError(t, err)
+	d := &Deployment{ObjectMeta: ObjectMeta{Name: "web"}}
+	d.Spec.Replicas = Ptr(int32(2))
+	d.Spec.RevisionHistoryLimit = Ptr(int32(2))
+	d.Spec.Selector = &LabelSelector{MatchLabels: map[string]string{"app": "web"}}
+	d.Spec.Template.Labels = map[string]string{"app": "web"}
+	d.Spec.Template.Spec.Containers = []Container{{Name: "app", Image: "nginx:1.20"}}
+	_, err = c.Create(d)
+	require.NoError(t, err)
+	require.NoError(t, c.Advance(time.Minute))
+	for _, tag := range []string{"1.21", "1.22", "1.23", "1.24", "1.25"} {
+		obj, err := c.Get(KindDeployment, "", "web")
+		require.NoError(t, err)
+		nd := obj.(*Deployment)
+		nd.Spec.Template.Spec.Containers[0].Image = "nginx:" + tag
+		_, err = c.Update(nd)
+		require.NoError(t, err)
+		require.NoError(t, c.Advance(time.Minute))
+	}
+	rss := c.List(KindReplicaSet, "default", nil)
+	require.Len(t, rss, 3, "the current ReplicaSet and two old ones")
+	history, err := c.RolloutHistory("", "web")
+	require.NoError(t, err)
+	var revs []int64
+	for _, r := range history {
+		revs = append(revs, r.Number)
+	}
+	require.Equal(t, []int64{4, 5, 6}, revs)
+	got, _ := c.getDeployment("default", "web")
+	require.Equal(t, "6", got.Annotations[AnnotationRevision])
+}
