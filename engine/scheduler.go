@@ -102,7 +102,7 @@ func newScheduler(c *Cluster) *scheduler {
 	}
 	s.filters = []filterPlugin{nodeUnschedulable{}, taintToleration{}, nodeAffinity{}, nodeResourcesFit{}, &volumeBinding{c: c}}
 	s.scores = []scorePlugin{leastAllocated{}, selectorSpread{}}
-	s.id = c.register("scheduler", s, KindNode, KindPod)
+	s.id = c.register("scheduler", s, KindNode, KindPod, KindPersistentVolumeClaim, KindPersistentVolume)
 	return s
 }
 
@@ -123,6 +123,9 @@ func (s *scheduler) observe(ev WatchEvent, old Object) {
 		s.observeNode(ev.Type, obj, old)
 	case *Pod:
 		s.observePod(ev.Type, obj, ev.key)
+	case *PersistentVolumeClaim, *PersistentVolume:
+		// A claim bound or a volume added may let a waiting pod fit.
+		s.retryUnschedulable()
 	}
 }
 
