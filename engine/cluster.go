@@ -131,6 +131,9 @@ type Cluster struct {
 	// reconciles counts reconciles at the current instant, for the
 	// livelock guard.
 	reconciles int
+	// settling is true while controllers run; events they record are
+	// queued until they settle.
+	settling bool
 
 	// nodeIndex maps each node to the index that fixes its addresses;
 	// nodeIndexUsed[i] is true exactly when some node has index i.
@@ -251,6 +254,8 @@ func (c *Cluster) Settle() error {
 // settle is Settle without resetting the livelock guard's count, which
 // covers one call of Settle, Advance or Step at one instant.
 func (c *Cluster) settle() error {
+	c.settling = true
+	defer func() { c.settling = false }()
 	limit := c.cfg.ReconcileLimit + 20*c.objectCount()
 	for {
 		progressed := false
@@ -269,11 +274,6 @@ func (c *Cluster) settle() error {
 				}
 				r.ctl.reconcile(key)
 				progressed = true
-				// Between reconciles is a safe point to write queued
-				// events; doing it in batches keeps the queue short.
-				if len(c.events.pending) >= 256 {
-					c.events.flush()
-				}
 			}
 		}
 		if !progressed {

@@ -357,3 +357,30 @@ func TestRevisionHistoryLimitKeepsFewOldReplicaSets(t *testing.T) {
 	got, _ := c.getDeployment("default", "web")
 	require.Equal(t, "6", got.Annotations[AnnotationRevision])
 }
+
+func TestEventQueueDropsUnderABurstAsClientGoDoes(t *testing.T) {
+	c := New(Config{Seed: 4, NodeStartupDelay: -1, EventLimit: 5000, Limits: Limits{}})
+	for i := range 10 {
+		_, err := c.AddNode(NodeOptions{Name: fmt.Sprintf("node-%d", i), CPU: "64", Memory: "256Gi", Pods: 250})
+		require.NoError(t, err)
+	}
+	require.NoError(t, c.Settle())
+	already := len(c.Events("default"))
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: "burst"}}
+	rs.Spec.Replicas = Ptr(int32(2000))
+	rs.Spec.Selector = &LabelSelector{MatchLabels: map[string]string{"app": "burst"}}
+	rs.Spec.Template.Labels = map[string]string{"app": "burst"}
+	rs.Spec.Template.Spec.Containers = []Container{{Name: "c", Image: "nginx:1.27"}}
+	_, err := c.Create(rs)
+	require.NoError(t, err)
+	require.NoError(t, c.Settle())
+	// 2,000 SuccessfulCreate and 2,000 Scheduled events in one settle: the
+	// queue keeps the first 1,000.
+	require.Equal(t, 3000, c.events.Dropped)
+	require.Equal(t, already+1000, len(c.Events("default")))
+	// One command's worth of events is never dropped.
+	before := c.events.Dropped
+	require.NoError(t, c.Delete(KindPod, "default", c.Pods("default", nil)[0].Name, DeleteOptions{}))
+	require.NoError(t, c.Settle())
+	require.Equal(t, before, c.events.Dropped)
+}

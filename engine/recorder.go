@@ -14,7 +14,10 @@ import (
 // instead of making a new one; Events expire after the TTL; and the number
 // kept is bounded. Like client-go's broadcaster, recording is decoupled
 // from the controller that records: events are queued and written when the
-// controllers settle, in the order they were recorded.
+// controllers settle, in the order they were recorded; and like it, the
+// queue holds at most maxQueuedEvents — under a burst (thousands of pods
+// at once) further events are dropped, as client-go drops them when its
+// broadcaster's channel is full.
 type recorder struct {
 	c *Cluster
 	// byKey maps the hash of an aggregation key to the store key of its
@@ -29,7 +32,12 @@ type recorder struct {
 	lastNano int64
 	// pending holds recorded events not yet written, oldest first.
 	pending []pendingEvent
+	// Dropped counts events dropped because the queue was full.
+	Dropped int
 }
+
+// maxQueuedEvents is client-go's broadcaster queue length.
+const maxQueuedEvents = 1000
 
 type orderedEvent struct {
 	key     string
@@ -78,6 +86,16 @@ func (c *Cluster) eventFor(p *Pod, fieldPath, typ, reason string, src EventSourc
 }
 
 func (r *recorder) record(ref ObjectReference, typ, reason string, src EventSource, msg string) {
+	if !r.c.settling {
+		// Recorded by an API call, not a controller: write it now, so that
+		// what is in the store never depends on when it is read.
+		r.write(ref, typ, reason, src, msg, r.c.clock.now)
+		return
+	}
+	if len(r.pending) >= maxQueuedEvents {
+		r.Dropped++
+		return
+	}
 	r.pending = append(r.pending, pendingEvent{ref: ref, typ: typ, reason: reason, src: src, msg: msg, at: r.c.clock.now})
 }
 

@@ -63,8 +63,11 @@ func newBenchCluster(b *testing.B, nodes int) *Cluster {
 	return c
 }
 
-// drain runs one controller's queue to empty and returns how long it took.
+// drain runs one controller's queue to empty, as settle would (events
+// queued), and returns how long it took.
 func (c *Cluster) drain(id int) time.Duration {
+	c.settling = true
+	defer func() { c.settling = false }()
 	start := time.Now()
 	q := c.ctls[id].queue
 	for key, ok := q.pop(); ok; key, ok = q.pop() {
