@@ -197,12 +197,15 @@ func (c *Cluster) Update(obj Object) (Object, error) {
 		if w.Spec.ClusterIP != n.Spec.ClusterIP {
 			return nil, errInvalid(KindService, n.Name, field.ErrorList{field.Invalid(field.NewPath("spec", "clusterIPs").Index(0), w.Spec.ClusterIP, "may not change once set")})
 		}
+		before := n.DeepCopy().Spec
 		n.Spec.Selector = w.Spec.Selector
 		n.Spec.Ports = w.Spec.Ports
 		if w.Spec.Type != "" {
 			n.Spec.Type = w.Spec.Type
 		}
-		n.Generation++
+		if !reflect.DeepEqual(before, n.Spec) {
+			n.Generation++
+		}
 	case *Ingress:
 		w := obj.(*Ingress).DeepCopy()
 		w.Status = n.Status
@@ -210,10 +213,19 @@ func (c *Cluster) Update(obj Object) (Object, error) {
 			return nil, err
 		}
 		w.Status = n.Status
+		if !reflect.DeepEqual(n.Spec, w.Spec) {
+			n.Generation++
+		}
 		n.Spec = w.Spec
-		n.Generation++
 	case *Endpoints:
 		n.Subsets = obj.(*Endpoints).DeepCopy().Subsets
+	}
+	// As the API server does, an update that changes nothing writes nothing:
+	// the resource version stays and no watcher hears of it.
+	// (old's copy is compared, not old: a copy carries the formatted
+	// resource version that next carries.)
+	if reflect.DeepEqual(old.DeepCopyObject(), next) {
+		return next, nil
 	}
 	if err := c.updateObject(next); err != nil {
 		return nil, err
@@ -226,6 +238,8 @@ func (c *Cluster) Update(obj Object) (Object, error) {
 // server's message.
 func updatePodSpec(cur, want *Pod) error {
 	a, b := cur.Spec.DeepCopy(), want.Spec.DeepCopy()
+	// The update is defaulted as a create would be before it is compared.
+	defaultPodSpec(&b)
 	if len(a.Containers) == len(b.Containers) && len(a.InitContainers) == len(b.InitContainers) {
 		for i := range a.Containers {
 			a.Containers[i].Image = b.Containers[i].Image

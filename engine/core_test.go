@@ -213,6 +213,26 @@ func TestUpdateRefusesImmutablePodFields(t *testing.T) {
 	require.True(t, IsNotFound(err))
 }
 
+// An update that changes nothing writes nothing, as on a real API server:
+// the resource version stays, so kubectl apply can say "unchanged". An
+// update that leaves out defaulted fields is defaulted before comparing.
+func TestNoOpUpdateKeepsResourceVersion(t *testing.T) {
+	c := New(Config{})
+	mustCreate(t, c, newTestPod("web"))
+	before, _ := c.GetPod("", "web")
+
+	got, err := c.Update(newTestPod("web"))
+	require.NoError(t, err)
+	require.Equal(t, before.ResourceVersion, got.GetObjectMeta().ResourceVersion)
+
+	changed := newTestPod("web")
+	changed.Spec.Containers[0].Image = "nginx:1.28"
+	got, err = c.Update(changed)
+	require.NoError(t, err)
+	require.NotEqual(t, before.ResourceVersion, got.GetObjectMeta().ResourceVersion)
+	require.Equal(t, "nginx:1.28", got.(*Pod).Spec.Containers[0].Image)
+}
+
 func TestGenerateNameAndErrors(t *testing.T) {
 	c := New(Config{Seed: 42})
 	p := newTestPod("")

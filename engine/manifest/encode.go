@@ -12,12 +12,37 @@ import (
 // Encode writes objects as kubectl get -o yaml does: one object as itself,
 // several as a List.
 func Encode(objs ...engine.Object) ([]byte, error) {
-	var v any
 	if len(objs) == 1 {
-		v = objs[0]
-	} else {
-		v = map[string]any{"apiVersion": "v1", "kind": "List", "metadata": map[string]any{"resourceVersion": ""}, "items": objs}
+		return toYAML(objs[0])
 	}
+	return toYAML(list(objs))
+}
+
+// EncodeJSON writes objects as kubectl get -o json does.
+func EncodeJSON(objs ...engine.Object) ([]byte, error) {
+	if len(objs) == 1 {
+		return toJSON(objs[0])
+	}
+	return toJSON(list(objs))
+}
+
+// EncodeList writes objects as a List whatever their number, as kubectl
+// does for a query that is not for one named object.
+func EncodeList(objs []engine.Object, asJSON bool) ([]byte, error) {
+	if asJSON {
+		return toJSON(list(objs))
+	}
+	return toYAML(list(objs))
+}
+
+func list(objs []engine.Object) any {
+	if objs == nil {
+		objs = []engine.Object{}
+	}
+	return map[string]any{"apiVersion": "v1", "kind": "List", "metadata": map[string]any{"resourceVersion": ""}, "items": objs}
+}
+
+func toYAML(v any) ([]byte, error) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: encoding: %w", err)
@@ -29,14 +54,7 @@ func Encode(objs ...engine.Object) ([]byte, error) {
 	return out, nil
 }
 
-// EncodeJSON writes objects as kubectl get -o json does.
-func EncodeJSON(objs ...engine.Object) ([]byte, error) {
-	var v any
-	if len(objs) == 1 {
-		v = objs[0]
-	} else {
-		v = map[string]any{"apiVersion": "v1", "kind": "List", "metadata": map[string]any{"resourceVersion": ""}, "items": objs}
-	}
+func toJSON(v any) ([]byte, error) {
 	out, err := json.MarshalIndent(v, "", "    ")
 	if err != nil {
 		return nil, fmt.Errorf("manifest: encoding: %w", err)

@@ -1,0 +1,159 @@
+package kubectl
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/podplay/podplay/engine"
+)
+
+// Result is what a command printed and its exit code (0 for success, 1
+// for an error, as kubectl's).
+type Result struct {
+	Output   string
+	ExitCode int
+}
+
+// Run runs one terminal command (with a heredoc body, if it has one) on
+// the cluster and settles the controllers, as a real cluster would have
+// reacted a moment later. Nothing typed can panic the engine: bad input is
+// an error in kubectl's words.
+func Run(c *engine.Cluster, input string) Result {
+	line, stdin, err := splitHeredoc(input)
+	if err != nil {
+		return fail("error: " + err.Error())
+	}
+	words, err := splitWords(line)
+	if err != nil {
+		return fail("error: " + err.Error())
+	}
+	if len(words) == 0 {
+		return Result{}
+	}
+	if words[0] != "kubectl" && words[0] != "k" {
+		return fail(fmt.Sprintf("podplay: %s: command not found (commands start with kubectl)", words[0]))
+	}
+	if len(words) == 1 {
+		return Result{Output: "kubectl controls the Kubernetes cluster manager.\n\nTry: kubectl get pods, kubectl apply -f - <<EOF, kubectl version\n"}
+	}
+	verb, rest := words[1], words[2:]
+	var out string
+	switch verb {
+	case "get":
+		out, err = get(c, rest)
+	case "apply", "create":
+		out, err = apply(c, verb, rest, stdin)
+	case "delete":
+		out, err = del(c, rest)
+	case "version":
+		out = fmt.Sprintf("Client Version: %s\nKustomize Version: v5.7.1\nServer Version: %s\n", engine.KubernetesVersion, engine.KubernetesVersion)
+	default:
+		return fail(unknownCommand(verb))
+	}
+	if settleErr := c.Settle(); settleErr != nil {
+		err = errors.Join(err, settleErr)
+	}
+	if err != nil {
+		return Result{Output: out + errorText(err), ExitCode: 1}
+	}
+	return Result{Output: out}
+}
+
+func fail(msg string) Result {
+	return Result{Output: strings.TrimSuffix(msg, "\n") + "\n", ExitCode: 1}
+}
+
+// verbs lists the commands kubectl knows, for "did you mean".
+var verbs = []string{"annotate", "api-resources", "apply", "cluster-info", "cordon", "create", "delete", "describe", "drain",
+	"exec", "explain", "expose", "get", "label", "logs", "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version"}
+
+func unknownCommand(verb string) string {
+	msg := fmt.Sprintf("error: unknown command %q for \"kubectl\"", verb)
+	var near []string
+	for _, v := range verbs {
+		if levenshtein(verb, v) <= 2 {
+			near = append(near, v)
+		}
+	}
+	if len(near) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(near, "\n\t")
+	}
+	return msg + "\n"
+}
+
+func levenshtein(a, b string) int {
+	d := make([]int, len(b)+1)
+	for j := range d {
+		d[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		prev := d[0]
+		d[0] = i
+		for j := 1; j <= len(b); j++ {
+			cur := d[j]
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[j] = min(d[j]+1, d[j-1]+1, prev+cost)
+			prev = cur
+		}
+	}
+	return d[len(b)]
+}
+
+// errorText renders an error as kubectl prints it: errors from the
+// (simulated) API server as "Error from server (Reason): …", the rest as
+// "error: …".
+func errorText(err error) string {
+	var lines []string
+	for _, e := range unjoin(err) {
+		var ae *engine.APIError
+		if errors.As(e, &ae) {
+			lines = append(lines, fmt.Sprintf("Error from server (%s): %s", ae.Reason, ae.Message))
+			continue
+		}
+		msg := e.Error()
+		if !strings.HasPrefix(msg, "error: ") && !strings.HasPrefix(msg, "Error") {
+			msg = "error: " + msg
+		}
+		lines = append(lines, msg)
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unjoin(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// namespaceOf returns the namespace a command works in.
+func namespaceOf(f flags) string {
+	if f.namespace != "" {
+		return f.namespace
+	}
+	return "default"
+}
+
+// scope is the namespace to ask in: none for cluster-scoped kinds.
+func scope(r resource, ns string) string {
+	if !r.kind.Namespaced() {
+		return ""
+	}
+	return ns
+}
+
+func known(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
