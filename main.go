@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,13 +19,16 @@ import (
 	"time"
 
 	"github.com/podplay/podplay/engine"
+	"github.com/podplay/podplay/engine/kubectl"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "podplay:", err)
+	if err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, errFailed) {
+			fmt.Fprintln(os.Stderr, "podplay:", err)
+		}
 		os.Exit(1)
 	}
 }
@@ -32,6 +36,9 @@ func main() {
 const usage = `podplay — Kubernetes 101, live
 
 Usage:
+  podplay run [-strict] [-seed N] FILE|-
+                           run a script of terminal lines (kubectl …, sleep 30s)
+                           on a fresh cluster of three nodes and print the transcript
   podplay demo [-seed N]   run a short story on the simulated cluster and print it
   podplay version          print the version of Kubernetes the cluster simulates
 
@@ -40,7 +47,7 @@ simulated cluster is, and "podplay demo" shows it at work.
 `
 
 // run is the whole program; main only wires it to the process.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) < 2 {
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -54,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return demo(ctx, *seed, stdout)
+	case "run":
+		return runScript(args[2:], stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "podplay simulates Kubernetes %s\n", engine.KubernetesVersion)
 		return nil
@@ -64,6 +73,56 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[1])
 }
+
+// errFailed is a script's failure under -strict: the transcript already
+// says what failed.
+var errFailed = errors.New("the script stopped at a failing command")
+
+// runScript is "podplay run": a script of terminal lines on a fresh
+// default cluster, printed as a transcript.
+func runScript(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	strict := fs.Bool("strict", false, "stop at the first failing command, with exit code 1")
+	seed := fs.Uint64("seed", 1, "random seed of the simulated cluster")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("run takes one script: a file, or - for standard input")
+	}
+	var data []byte
+	var err error
+	if name := fs.Arg(0); name == "-" {
+		data, err = io.ReadAll(io.LimitReader(stdin, maxScript+1))
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return err
+	}
+	if len(data) > maxScript {
+		return fmt.Errorf("the script is over %d MiB", maxScript>>20)
+	}
+	steps, err := kubectl.ParseScript(string(data))
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	c, err := kubectl.DefaultCluster(*seed)
+	if err != nil {
+		return err
+	}
+	out, err := kubectl.RunScript(c, steps, *strict)
+	fmt.Fprint(stdout, out)
+	if err != nil {
+		fmt.Fprintf(stderr, "podplay: %s: %v\n", fs.Arg(0), err)
+		return errFailed
+	}
+	return nil
+}
+
+// maxScript bounds a script, as the API server bounds a request.
+const maxScript = 3 << 20
 
 // demo tells the article's story in brief: three nodes pool their CPU and
 // memory, a ReplicaSet's pods spread over them, a node dies, its pods are

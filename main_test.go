@@ -6,13 +6,24 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/stretchr/testify/require"
 )
+
+// TestMain lets the testscript tests run this binary as "podplay".
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"podplay": main})
+}
+
+// TestScripts runs testdata/script/*.txtar: podplay as a user runs it.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
+}
 
 func runCmd(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), append([]string{"podplay"}, args...), func(string) string { return "" }, &stdout, &stderr)
+	err := run(context.Background(), append([]string{"podplay"}, args...), func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
 	return stdout.String(), stderr.String(), err
 }
 

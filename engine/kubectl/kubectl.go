@@ -31,6 +31,12 @@ func Run(c *engine.Cluster, input string) Result {
 	if len(words) == 0 {
 		return Result{}
 	}
+	if words[0] == "sleep" {
+		if err := sleepErr(c, words[1:]); err != nil {
+			return fail("error: " + err.Error())
+		}
+		return Result{}
+	}
 	if words[0] != "kubectl" && words[0] != "k" {
 		return fail(fmt.Sprintf("podplay: %s: command not found (commands start with kubectl)", words[0]))
 	}
@@ -46,6 +52,14 @@ func Run(c *engine.Cluster, input string) Result {
 		out, err = apply(c, verb, rest, stdin)
 	case "delete":
 		out, err = del(c, rest)
+	case "scale":
+		out, err = scale(c, rest)
+	case "set":
+		out, err = setImage(c, rest)
+	case "rollout":
+		out, err = rollout(c, rest)
+	case "logs":
+		out, err = logs(c, rest)
 	case "version":
 		out = fmt.Sprintf("Client Version: %s\nKustomize Version: v5.7.1\nServer Version: %s\n", engine.KubernetesVersion, engine.KubernetesVersion)
 	default:

@@ -42,13 +42,8 @@ func TestTranscripts(t *testing.T) {
 
 func newCluster(t *testing.T) *engine.Cluster {
 	t.Helper()
-	c := engine.New(engine.Config{Seed: 1, Limits: engine.LearnerLimits()})
-	for i := 1; i <= 3; i++ {
-		if _, err := c.AddNode(engine.NodeOptions{Name: fmt.Sprintf("node-%d", i), CPU: "4", Memory: "8Gi"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := c.Advance(time.Minute); err != nil {
+	c, err := kubectl.DefaultCluster(1)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return c

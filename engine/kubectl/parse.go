@@ -88,6 +88,32 @@ type flags struct {
 	filename      string
 	gracePeriod   *int64
 	args          []string
+	// values and set hold the flags of one verb only (--replicas,
+	// --previous, …) by the name typed.
+	values map[string]string
+	set    map[string]bool
+}
+
+// boolFlags take no value.
+var boolFlags = map[string]bool{"-p": true, "--previous": true, "-w": true, "--watch": true}
+
+// value returns a verb's flag by any of its names.
+func (f flags) value(names ...string) (string, bool) {
+	for _, n := range names {
+		if v, ok := f.values[n]; ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func (f flags) isSet(names ...string) bool {
+	for _, n := range names {
+		if f.set[n] {
+			return true
+		}
+	}
+	return false
 }
 
 // parseFlags separates flags from arguments. known lists the flags the
@@ -140,6 +166,21 @@ func parseFlags(words []string, known map[string]bool) (flags, error) {
 			if name == "--now" {
 				one := int64(1)
 				f.gracePeriod = &one
+			}
+		default:
+			if boolFlags[name] {
+				if f.set == nil {
+					f.set = map[string]bool{}
+				}
+				f.set[name] = true
+				break
+			}
+			var v string
+			if v, err = needValue(); err == nil {
+				if f.values == nil {
+					f.values = map[string]string{}
+				}
+				f.values[name] = v
 			}
 		}
 		if err != nil {
