@@ -60,6 +60,12 @@ func Run(c *engine.Cluster, input string) Result {
 		out, err = rollout(c, rest)
 	case "logs":
 		out, err = logs(c, rest)
+	case "describe":
+		out, err = describe(c, rest)
+	case "cordon", "uncordon", "drain", "taint":
+		out, err = nodeVerb(c, verb, rest)
+	case "label", "annotate":
+		out, err = labelVerb(c, verb, rest)
 	case "version":
 		out = fmt.Sprintf("Client Version: %s\nKustomize Version: v5.7.1\nServer Version: %s\n", engine.KubernetesVersion, engine.KubernetesVersion)
 	default:
