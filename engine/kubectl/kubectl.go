@@ -31,14 +31,24 @@ func Run(c *engine.Cluster, input string) Result {
 	if len(words) == 0 {
 		return Result{}
 	}
-	if words[0] == "sleep" {
+	switch words[0] {
+	case "sleep":
 		if err := sleepErr(c, words[1:]); err != nil {
 			return fail("error: " + err.Error())
 		}
 		return Result{}
+	case "node":
+		out, err := nodePlay(c, words[1:])
+		return finish(c, out, err)
+	case "crash":
+		out, err := crash(c, words[1:])
+		return finish(c, out, err)
+	case "curl":
+		out, code, err := curl(c, words[1:])
+		return finishCode(c, out, code, err)
 	}
 	if words[0] != "kubectl" && words[0] != "k" {
-		return fail(fmt.Sprintf("podplay: %s: command not found (commands start with kubectl)", words[0]))
+		return fail(fmt.Sprintf("podplay: %s: command not found (commands are kubectl …, and the playground's sleep, node, crash and curl)", words[0]))
 	}
 	if len(words) == 1 {
 		return Result{Output: "kubectl controls the Kubernetes cluster manager.\n\nTry: kubectl get pods, kubectl apply -f - <<EOF, kubectl version\n"}
@@ -48,8 +58,21 @@ func Run(c *engine.Cluster, input string) Result {
 	switch verb {
 	case "get":
 		out, err = get(c, rest)
-	case "apply", "create":
+	case "create":
+		if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+			out, err = createSub(c, rest)
+		} else {
+			out, err = apply(c, verb, rest, stdin)
+		}
+	case "apply":
 		out, err = apply(c, verb, rest, stdin)
+	case "run":
+		out, err = runPod(c, rest)
+	case "expose":
+		out, err = expose(c, rest)
+	case "exec":
+		out, code, err := execIn(c, rest)
+		return finishCode(c, out, code, err)
 	case "delete":
 		out, err = del(c, rest)
 	case "scale":
@@ -78,6 +101,27 @@ func Run(c *engine.Cluster, input string) Result {
 		return Result{Output: out + errorText(err), ExitCode: 1}
 	}
 	return Result{Output: out}
+}
+
+// finish settles the cluster after a command and renders its result.
+func finish(c *engine.Cluster, out string, err error) Result {
+	return finishCode(c, out, 0, err)
+}
+
+// finishCode is finish for commands with exit codes of their own (exec
+// passes on the container's): code is the exit code, raised to 1 if err
+// is set and code is 0.
+func finishCode(c *engine.Cluster, out string, code int, err error) Result {
+	if settleErr := c.Settle(); settleErr != nil {
+		err = errors.Join(err, settleErr)
+	}
+	if err != nil {
+		if code == 0 {
+			code = 1
+		}
+		return Result{Output: out + errorText(err), ExitCode: code}
+	}
+	return Result{Output: out, ExitCode: code}
 }
 
 func fail(msg string) Result {
