@@ -49,7 +49,8 @@ func newCluster(t *testing.T) *engine.Cluster {
 	return c
 }
 
-// FuzzRun: nothing typed at the terminal can panic the engine.
+// FuzzRun: nothing typed at the terminal can panic the engine, or its
+// completion.
 func FuzzRun(f *testing.F) {
 	for _, seed := range []string{"kubectl get pods", "kubectl get deploy,rs,po -o wide", "kubectl get pods/x -o yaml",
 		"kubectl apply -f - <<EOF\napiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: [{name: c, image: nginx}]}\nEOF",
@@ -61,6 +62,8 @@ func FuzzRun(f *testing.F) {
 			return
 		}
 		c := engine.New(engine.DefaultConfig())
+		kubectl.Complete(c, input)
 		kubectl.Run(c, input)
+		kubectl.Complete(c, input)
 	})
 }
