@@ -89,6 +89,10 @@ func Run(c *engine.Cluster, input string) Result {
 		out, err = nodeVerb(c, verb, rest)
 	case "label", "annotate":
 		out, err = labelVerb(c, verb, rest)
+	case "api-resources":
+		out, err = apiResources(rest)
+	case "cluster-info":
+		out = clusterInfo(c)
 	case "version":
 		out = fmt.Sprintf("Client Version: %s\nKustomize Version: v5.7.1\nServer Version: %s\n", engine.KubernetesVersion, engine.KubernetesVersion)
 	default:
