@@ -18,7 +18,8 @@ import (
 
 // get prints objects as kubectl get does.
 func get(c *engine.Cluster, words []string) (string, error) {
-	f, err := parseFlags(words, known("-n", "--namespace", "-A", "--all-namespaces", "-l", "--selector", "-o", "--output", "--show-labels"))
+	f, err := parseFlags(words, known("-n", "--namespace", "-A", "--all-namespaces", "-l", "--selector", "-o", "--output", "--show-labels",
+		"-w", "--watch", "--request-timeout"))
 	if err != nil {
 		return "", err
 	}
@@ -69,6 +70,9 @@ func get(c *engine.Cluster, words []string) (string, error) {
 			}
 			reqs = append(reqs, request{res: r, names: f.args[1:]})
 		}
+	}
+	if f.isSet("-w", "--watch") && (len(reqs) != 1 || f.output == "yaml" || f.output == "json" || f.output == "name") {
+		return "", errors.New("podplay watches one resource type at a time, printed as a table: kubectl get pods -w")
 	}
 	ns := namespaceOf(f)
 	if f.allNamespaces {
@@ -131,13 +135,78 @@ func get(c *engine.Cluster, words []string) (string, error) {
 		}
 		return string(out), errors.Join(errs...)
 	}
-	if len(all) == 0 && len(errs) == 0 {
-		if ns == "" || !reqs[0].res.kind.Namespaced() {
-			return "No resources found\n", nil
+	if f.isSet("-w", "--watch") {
+		if len(all) == 0 && len(errs) == 0 {
+			b.WriteString(noResources(ns, reqs[0].res))
 		}
-		return fmt.Sprintf("No resources found in %s namespace.\n", ns), nil
+		err := watch(c, &b, reqs[0].res, reqs[0].names, scope(reqs[0].res, ns), sel, f)
+		return b.String(), errors.Join(append(errs, err)...)
+	}
+	if len(all) == 0 && len(errs) == 0 {
+		return noResources(ns, reqs[0].res), nil
 	}
 	return b.String(), errors.Join(errs...)
+}
+
+func noResources(ns string, r resource) string {
+	if ns == "" || !r.kind.Namespaced() {
+		return "No resources found\n"
+	}
+	return fmt.Sprintf("No resources found in %s namespace.\n", ns)
+}
+
+// watchFor is how much virtual time get -w watches, unless
+// --request-timeout says otherwise: a real watch runs until interrupted,
+// but a script or lesson step must end.
+const watchFor = time.Minute
+
+// maxWatchRows bounds what one watch prints.
+const maxWatchRows = 500
+
+// watch is get -w: it moves virtual time, printing a row (without header)
+// each time an object of the kind changes, as kubectl does.
+func watch(c *engine.Cluster, b *strings.Builder, r resource, names []string, ns string, sel labels.Selector, f flags) error {
+	d := watchFor
+	if v, ok := f.value("--request-timeout"); ok {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil || d <= 0 || d > time.Hour {
+			return fmt.Errorf("invalid argument %q for \"--request-timeout\" flag: a duration up to 1h, as in 2m", v)
+		}
+	}
+	deadline := c.Now().Add(d)
+	rv := c.ResourceVersion()
+	rows := 0
+	for rows < maxWatchRows {
+		next, ok := c.NextTimer()
+		if !ok || next.After(deadline) {
+			return c.Advance(deadline.Sub(c.Now()))
+		}
+		if _, err := c.Step(); err != nil {
+			return err
+		}
+		if err := c.Settle(); err != nil {
+			return err
+		}
+		evs, err := c.Since(rv)
+		if err != nil {
+			return err
+		}
+		rv = c.ResourceVersion()
+		for _, ev := range evs {
+			o := ev.Object
+			m := o.GetObjectMeta()
+			if o.GetKind() != r.kind || (ns != "" && m.Namespace != ns) ||
+				(len(names) > 0 && !slices.Contains(names, m.Name)) ||
+				(sel != nil && !sel.Matches(labels.Set(m.Labels))) {
+				continue
+			}
+			t := table(c, r, []engine.Object{o}, f, false)
+			_, row, _ := strings.Cut(t, "\n")
+			b.WriteString(row)
+			rows++
+		}
+	}
+	return nil
 }
 
 func sortedEvents(objs []engine.Object) []engine.Object {
