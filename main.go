@@ -36,9 +36,10 @@ func main() {
 const usage = `podplay — Kubernetes 101, live
 
 Usage:
-  podplay run [-strict] [-seed N] FILE|-
+  podplay run [-strict] [-seed N] [-cluster NODES.yaml] FILE|-
                            run a script of terminal lines (kubectl …, sleep 30s)
-                           on a fresh cluster of three nodes and print the transcript
+                           on a fresh cluster of three nodes (or the manifest's)
+                           and print the transcript
   podplay demo [-seed N]   run a short story on the simulated cluster and print it
   podplay version          print the version of Kubernetes the cluster simulates
 
@@ -85,6 +86,7 @@ func runScript(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	strict := fs.Bool("strict", false, "stop at the first failing command, with exit code 1")
 	seed := fs.Uint64("seed", 1, "random seed of the simulated cluster")
+	clusterFile := fs.String("cluster", "", "a manifest of the nodes (and any objects) to start with, instead of three nodes of 4 CPU / 8Gi")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,6 +111,16 @@ func runScript(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
 	c, err := kubectl.DefaultCluster(*seed)
+	if *clusterFile != "" {
+		data, rerr := os.ReadFile(*clusterFile)
+		if rerr != nil {
+			return rerr
+		}
+		c, err = kubectl.ClusterFrom(*seed, data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *clusterFile, err)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 // get prints objects as kubectl get does.
 func get(c *engine.Cluster, words []string) (string, error) {
 	f, err := parseFlags(words, known("-n", "--namespace", "-A", "--all-namespaces", "-l", "--selector", "-o", "--output", "--show-labels",
-		"-w", "--watch", "--request-timeout"))
+		"-w", "--watch", "--request-timeout", "-L", "--label-columns"))
 	if err != nil {
 		return "", err
 	}
@@ -246,6 +246,15 @@ func table(c *engine.Cluster, r resource, objs []engine.Object, f flags, multi b
 	if f.allNamespaces && r.kind.Namespaced() {
 		header = append([]string{"NAMESPACE"}, header...)
 	}
+	var labelCols []string
+	if v, ok := f.value("-L", "--label-columns"); ok {
+		for _, k := range strings.Split(v, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				labelCols = append(labelCols, k)
+				header = append(header, strings.ToUpper(k[strings.LastIndexByte(k, '/')+1:]))
+			}
+		}
+	}
 	if f.showLabels {
 		header = append(header, "LABELS")
 	}
@@ -257,6 +266,9 @@ func table(c *engine.Cluster, r resource, objs []engine.Object, f flags, multi b
 		}
 		if f.allNamespaces && r.kind.Namespaced() {
 			cells = append([]string{o.GetObjectMeta().Namespace}, cells...)
+		}
+		for _, k := range labelCols {
+			cells = append(cells, o.GetObjectMeta().Labels[k])
 		}
 		if f.showLabels {
 			cells = append(cells, labelString(o.GetObjectMeta().Labels))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/podplay/podplay/engine"
+	"github.com/podplay/podplay/engine/manifest"
 )
 
 // DefaultCluster is the cluster a terminal, a script or a lesson starts
@@ -20,6 +21,27 @@ func DefaultCluster(seed uint64) (*engine.Cluster, error) {
 	}
 	// A minute of virtual time: the nodes report Ready, as a cluster one
 	// is given has long been up.
+	if err := c.Advance(time.Minute); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ClusterFrom builds a starting cluster from a manifest instead: its
+// Nodes join (capacity from status.capacity, default 2 CPU / 4Gi), its
+// other objects are created in order, and a minute passes so that the
+// nodes are Ready.
+func ClusterFrom(seed uint64, data []byte) (*engine.Cluster, error) {
+	docs, err := manifest.Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	c := engine.New(engine.Config{Seed: seed, Limits: engine.LearnerLimits()})
+	for _, d := range docs {
+		if _, err := c.Create(d.Object); err != nil {
+			return nil, fmt.Errorf("%s %q: %w", d.Object.GetKind(), d.Object.GetObjectMeta().Name, err)
+		}
+	}
 	if err := c.Advance(time.Minute); err != nil {
 		return nil, err
 	}
