@@ -137,7 +137,7 @@ type ObjectMeta struct {
 	// Generation counts changes to the desired state (spec); status
 	// writes leave it alone.
 	Generation        int64      `json:"generation,omitempty"`
-	CreationTimestamp time.Time  `json:"creationTimestamp"`
+	CreationTimestamp time.Time  `json:"creationTimestamp,omitzero"`
 	DeletionTimestamp *time.Time `json:"deletionTimestamp,omitempty"`
 	// DeletionGracePeriodSeconds is set together with DeletionTimestamp.
 	DeletionGracePeriodSeconds *int64 `json:"deletionGracePeriodSeconds,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/podplay/podplay/engine"
@@ -59,7 +60,7 @@ func apply(c *engine.Cluster, verb string, words []string, stdin string) (string
 		}
 		existing, getErr := c.Get(obj.GetKind(), m.Namespace, m.Name)
 		if verb == "apply" {
-			if err := recordApplied(obj); err != nil {
+			if err := recordApplied(obj, d.Raw); err != nil {
 				errs = append(errs, err)
 				continue
 			}
@@ -98,11 +99,28 @@ func apply(c *engine.Cluster, verb string, words []string, stdin string) (string
 // last applied, so that the next apply can tell what it owns.
 const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
-// recordApplied stores the manifest, as given, in its own annotation.
-func recordApplied(obj engine.Object) error {
+// recordApplied stores the manifest, as written, in its own annotation,
+// as kubectl does: with the namespace filled in and the annotations it
+// had apart from this one.
+func recordApplied(obj engine.Object, raw map[string]any) error {
 	m := obj.GetObjectMeta()
 	delete(m.Annotations, lastApplied)
-	data, err := json.Marshal(obj)
+	doc := maps.Clone(raw)
+	meta, _ := doc["metadata"].(map[string]any)
+	meta = maps.Clone(meta)
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	if obj.GetKind().Namespaced() {
+		meta["namespace"] = m.Namespace
+	}
+	ann := map[string]any{}
+	for k, v := range m.Annotations {
+		ann[k] = v
+	}
+	meta["annotations"] = ann
+	doc["metadata"] = meta
+	data, err := json.Marshal(doc)
 	if err != nil {
 		return fmt.Errorf("error when encoding the applied configuration: %w", err)
 	}

@@ -36,6 +36,9 @@ type Object struct {
 	Line int
 	// Warnings name valid fields the engine does not simulate.
 	Warnings []string
+	// Raw is the document as written, as JSON values (what kubectl apply
+	// keeps in its last-applied-configuration annotation).
+	Raw map[string]any
 }
 
 // Error is a manifest that cannot be accepted, with the line it came from
@@ -306,7 +309,7 @@ func decodeOne(m map[string]any, paths map[string]int, line int) (Object, error)
 		warnings = append(warnings, fmt.Sprintf("line %d: %s: field is valid Kubernetes but podplay does not simulate it; it is ignored",
 			lineOf(paths, p, line), p))
 	}
-	return Object{Object: obj, Line: line, Warnings: warnings}, nil
+	return Object{Object: obj, Line: line, Warnings: warnings, Raw: m}, nil
 }
 
 var goFieldPath = regexp.MustCompile(`Go struct field [A-Za-z]+\.([A-Za-z0-9_.\[\]]+)`)
