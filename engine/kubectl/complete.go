@@ -117,7 +117,7 @@ func candidates(c *engine.Cluster, words []string, prefix string) []string {
 		return names(c, engine.KindNode, "")
 	case "scale", "expose", "set", "rollout":
 		if verb == "rollout" && len(positional) == 0 {
-			return []string{"status", "history", "undo"}
+			return []string{"history", "pause", "restart", "resume", "status", "undo"}
 		}
 		if verb == "set" && len(positional) == 0 {
 			return []string{"image"}

@@ -55,7 +55,7 @@ func TestComplete(t *testing.T) {
 		{"kubectl exec d", []string{"debug"}},
 		{"kubectl logs debug -c ", []string{"debug"}},
 		{"kubectl scale ", []string{"deployment/web", "replicaset/" + rsName(t, c)}},
-		{"kubectl rollout ", []string{"history", "status", "undo"}},
+		{"kubectl rollout ", []string{"history", "pause", "restart", "resume", "status", "undo"}},
 		{"kubectl rollout status d", []string{"deployment/web"}},
 		{"kubectl logs --p", []string{"--previous"}},
 		{"node ", []string{"add", "kill", "restore"}},

@@ -141,7 +141,7 @@ const rolloutTimeout = 10 * time.Minute
 
 func rollout(c *engine.Cluster, words []string) (string, error) {
 	if len(words) == 0 {
-		return "", errors.New("rollout needs a subcommand: status, history or undo")
+		return "", errors.New("rollout needs a subcommand: status, history, undo, restart, pause or resume")
 	}
 	sub := words[0]
 	f, err := parseFlags(words[1:], known("-n", "--namespace", "--to-revision", "--revision", "--timeout"))
@@ -211,6 +211,37 @@ func rollout(c *engine.Cluster, words []string) (string, error) {
 			return fmt.Sprintf("deployment.apps/%s %s\n", name, msg), nil
 		}
 		return fmt.Sprintf("deployment.apps/%s rolled back\n", name), nil
+	case "restart", "pause", "resume":
+		obj, err := c.Get(engine.KindDeployment, ns, name)
+		if err != nil {
+			return "", err
+		}
+		d := obj.(*engine.Deployment)
+		switch sub {
+		case "restart":
+			if d.Spec.Paused {
+				return "", fmt.Errorf("can't restart paused deployment (run rollout resume first)")
+			}
+			if d.Spec.Template.Annotations == nil {
+				d.Spec.Template.Annotations = map[string]string{}
+			}
+			d.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] = c.Now().Format(time.RFC3339)
+		case "pause":
+			if d.Spec.Paused {
+				return "", fmt.Errorf("deployments.apps %q is already paused", name)
+			}
+			d.Spec.Paused = true
+		case "resume":
+			if !d.Spec.Paused {
+				return "", fmt.Errorf("deployments.apps %q is not paused", name)
+			}
+			d.Spec.Paused = false
+		}
+		if _, err := c.Update(d); err != nil {
+			return "", err
+		}
+		word := map[string]string{"restart": "restarted", "pause": "paused", "resume": "resumed"}[sub]
+		return fmt.Sprintf("deployment.apps/%s %s\n", name, word), nil
 	}
 	return "", fmt.Errorf("unknown command %q for \"kubectl rollout\"", sub)
 }
