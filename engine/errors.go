@@ -28,6 +28,12 @@ const (
 type APIError struct {
 	Reason  StatusReason
 	Message string
+	// Kind, Name and Causes detail an Invalid error as the API server's
+	// status details do: one cause per field error ("metadata.name:
+	// Invalid value: …"), from which kubectl writes its own message.
+	Kind   Kind
+	Name   string
+	Causes []string
 }
 
 func (e *APIError) Error() string { return e.Message }
@@ -59,7 +65,12 @@ func errAlreadyExists(kind Kind, name string) error {
 // `Pod "web" is invalid: spec.containers[0].image: Required value`.
 func errInvalid(kind Kind, name string, errs field.ErrorList) error {
 	detail := errs.ToAggregate().Error()
-	return &APIError{Reason: ReasonInvalid, Message: fmt.Sprintf("%s %q is invalid: %s", kind, name, detail)}
+	causes := make([]string, len(errs))
+	for i, e := range errs {
+		causes[i] = e.Error()
+	}
+	return &APIError{Reason: ReasonInvalid, Message: fmt.Sprintf("%s %q is invalid: %s", kind, name, detail),
+		Kind: kind, Name: name, Causes: causes}
 }
 
 func errConflict(kind Kind, name string) error {

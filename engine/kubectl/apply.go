@@ -172,7 +172,9 @@ func merge3(cur, prev, want map[string]string) map[string]string {
 func wrapCreate(err error) error {
 	var ae *engine.APIError
 	if errors.As(err, &ae) {
-		return &engine.APIError{Reason: ae.Reason, Message: "error when creating \"STDIN\": " + ae.Message}
+		wrapped := *ae
+		wrapped.Message = "error when creating \"STDIN\": " + ae.Message
+		return &wrapped
 	}
 	return fmt.Errorf("error when creating \"STDIN\": %w", err)
 }

@@ -181,7 +181,7 @@ func errorText(err error) string {
 	for _, e := range unjoin(err) {
 		var ae *engine.APIError
 		if errors.As(e, &ae) {
-			lines = append(lines, fmt.Sprintf("Error from server (%s): %s", ae.Reason, ae.Message))
+			lines = append(lines, apiErrorText(ae))
 			continue
 		}
 		msg := e.Error()
@@ -191,6 +191,21 @@ func errorText(err error) string {
 		lines = append(lines, msg)
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// apiErrorText is kubectl's rendering of an API error: "Error from
+// server (Reason): message", except for Invalid, which kubectl writes
+// from the field causes: "The Pod "x" is invalid: cause", or one "* cause"
+// a line when there are several.
+func apiErrorText(ae *engine.APIError) string {
+	if ae.Reason != engine.ReasonInvalid || len(ae.Causes) == 0 {
+		return fmt.Sprintf("Error from server (%s): %s", ae.Reason, ae.Message)
+	}
+	head := fmt.Sprintf("The %s %q is invalid: ", ae.Kind, ae.Name)
+	if len(ae.Causes) == 1 {
+		return head + ae.Causes[0]
+	}
+	return head + "\n* " + strings.Join(ae.Causes, "\n* ")
 }
 
 func unjoin(err error) []error {

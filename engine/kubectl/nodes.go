@@ -957,8 +957,13 @@ func annotateObject(c *engine.Cluster, obj engine.Object, set map[string]string,
 		}
 	}
 	if len(invalid) > 0 {
+		causes := make([]string, len(invalid))
+		for i, e := range invalid {
+			causes[i] = e.Error()
+		}
 		return "", &engine.APIError{Reason: engine.ReasonInvalid,
-			Message: fmt.Sprintf("%s %q is invalid: %s", obj.GetKind(), m.Name, invalid.ToAggregate().Error())}
+			Message: fmt.Sprintf("%s %q is invalid: %s", obj.GetKind(), m.Name, invalid.ToAggregate().Error()),
+			Kind:    obj.GetKind(), Name: m.Name, Causes: causes}
 	}
 	next := map[string]string{}
 	for k, v := range m.Annotations {
