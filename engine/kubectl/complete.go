@@ -47,6 +47,7 @@ var verbFlags = map[string][]string{
 	"expose":   {"-n", "--namespace", "--port", "--target-port", "--type", "--name"},
 	"drain":    {"--ignore-daemonsets", "--delete-emptydir-data", "--force", "--grace-period", "--timeout"},
 	"taint":    {"--overwrite"},
+	"top":      {"-n", "--namespace", "-A", "--all-namespaces", "-l", "--selector", "--sort-by", "--containers"},
 	"label":    {"-n", "--namespace", "--overwrite", "-l", "--selector", "--all"},
 	"annotate": {"-n", "--namespace", "--overwrite", "-l", "--selector", "--all"},
 }
@@ -136,6 +137,14 @@ func candidates(c *engine.Cluster, words []string, prefix string) []string {
 		if len(positional) == 0 {
 			return []string{"deployment", "namespace", "ingress", "-f"}
 		}
+	case "top":
+		if len(positional) == 0 {
+			return []string{"node", "pod"}
+		}
+		if positional[0] == "node" || positional[0] == "nodes" {
+			return names(c, engine.KindNode, "")
+		}
+		return names(c, engine.KindPod, ns)
 	}
 	return nil
 }

@@ -89,6 +89,8 @@ func Run(c *engine.Cluster, input string) Result {
 		out, err = nodeVerb(c, verb, rest)
 	case "label", "annotate":
 		out, err = labelVerb(c, verb, rest)
+	case "top":
+		out, err = top(c, rest)
 	case "explain":
 		out, err = explain(rest)
 	case "api-resources":
