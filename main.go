@@ -1,9 +1,10 @@
 // Command podplay is "Kubernetes 101, live": a playground where a learner
 // reads lessons and works a simulated cluster beside them.
 //
-// The simulated cluster (package engine) is built; the web server, the
-// kubectl terminal and the lessons come next. Until then this command can
-// show the engine at work with `podplay demo`.
+// The simulated cluster (package engine) and its terminal language
+// (engine/kubectl) are built; the web server and the lessons come next.
+// Until then this command runs terminal scripts (`podplay run`) and shows
+// the engine at work (`podplay demo`).
 package main
 
 import (
@@ -44,7 +45,8 @@ Usage:
   podplay version          print the version of Kubernetes the cluster simulates
 
 The web playground (podplay with no arguments) is not built yet: the
-simulated cluster is, and "podplay demo" shows it at work.
+simulated cluster and its kubectl are; "podplay run" and "podplay demo"
+show them at work.
 `
 
 // run is the whole program; main only wires it to the process.
