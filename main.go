@@ -13,14 +13,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/podplay/podplay/engine"
 	"github.com/podplay/podplay/engine/kubectl"
+	"github.com/podplay/podplay/server"
 )
 
 func main() {
@@ -37,6 +42,9 @@ func main() {
 const usage = `podplay — Kubernetes 101, live
 
 Usage:
+  podplay [-addr HOST:PORT] [-db FILE]
+                           serve the playground (default localhost:8080, data/podplay.db;
+                           or PODPLAY_ADDR, PODPLAY_DB)
   podplay run [-strict] [-seed N] [-cluster NODES.yaml] FILE|-
                            run a script of terminal lines (kubectl …, sleep 30s)
                            on a fresh cluster of three nodes (or the manifest's)
@@ -44,16 +52,13 @@ Usage:
   podplay demo [-seed N]   run a short story on the simulated cluster and print it
   podplay version          print the version of Kubernetes the cluster simulates
 
-The web playground (podplay with no arguments) is not built yet: the
-simulated cluster and its kubectl are; "podplay run" and "podplay demo"
-show them at work.
+The server's JSON API works; the browser pages are not built yet.
 `
 
 // run is the whole program; main only wires it to the process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) < 2 {
-		fmt.Fprint(stdout, usage)
-		return nil
+	if len(args) < 2 || strings.HasPrefix(args[1], "-") {
+		return serve(ctx, args[1:], getenv, stdout, stderr)
 	}
 	switch args[1] {
 	case "demo":
@@ -75,6 +80,60 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[1])
+}
+
+// serve runs the HTTP server until ctx ends, then shuts down gracefully:
+// /readyz fails, requests in flight finish, every session is saved.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("podplay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", orDefault(getenv("PODPLAY_ADDR"), "localhost:8080"), "address to serve on (env PODPLAY_ADDR)")
+	dbPath := fs.String("db", orDefault(getenv("PODPLAY_DB"), filepath.Join("data", "podplay.db")), "SQLite database file (env PODPLAY_DB)")
+	idle := fs.Duration("idle", 10*time.Minute, "unload sessions nobody has used for this long")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	store, err := server.OpenStore(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sessions := server.NewSessions(store, log, *idle)
+	srv := server.New(store, sessions, log)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "podplay serving on http://%s (data in %s)\n", ln.Addr(), *dbPath)
+	reapCtx, stopReaping := context.WithCancel(context.Background())
+	defer stopReaping()
+	go sessions.Reap(reapCtx, 30*time.Second)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	srv.SetReady(false)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = hs.Shutdown(shutdownCtx)
+	sessions.Shutdown()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 // errFailed is a script's failure under -strict: the transcript already

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,11 +33,63 @@ func runCmd(t *testing.T, args ...string) (string, string, error) {
 	return stdout.String(), stderr.String(), err
 }
 
-func TestRunWithoutArgumentsSaysWhatWorks(t *testing.T) {
-	out, _, err := runCmd(t)
+func TestHelpSaysWhatWorks(t *testing.T) {
+	out, _, err := runCmd(t, "help")
 	require.NoError(t, err)
 	require.Contains(t, out, "podplay demo")
-	require.Contains(t, out, "not built yet", "the usage must not pretend the server works")
+	require.Contains(t, out, "not built yet", "the usage must not pretend the pages work")
+}
+
+// TestServe starts the server as "go run ." does, uses the API, and shuts
+// it down as SIGINT would; a second start finds the session again.
+func TestServe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "data", "podplay.db")
+	base, stop := startServer(t, db)
+	resp, err := http.Post(base+"/api/sessions", "application/json", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	var created struct{ ID string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+
+	exec := func(base, cmd string) string {
+		body, _ := json.Marshal(map[string]string{"command": cmd})
+		resp, err := http.Post(base+"/api/sessions/"+created.ID+"/exec", "application/json", bytes.NewReader(body))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var out struct{ Output string }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+		require.Equal(t, http.StatusOK, resp.StatusCode, out.Output)
+		return out.Output
+	}
+	require.Equal(t, "deployment.apps/web created\n", exec(base, "kubectl create deployment web --image=nginx:1.27"))
+	before := exec(base, "kubectl get pods")
+	require.NoError(t, stop())
+
+	base, stop = startServer(t, db)
+	require.Equal(t, before, exec(base, "kubectl get pods"), "the session comes back as it was")
+	require.NoError(t, stop())
+}
+
+func startServer(t *testing.T, db string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"podplay", "-addr", "127.0.0.1:0", "-db", db}, func(string) string { return "" },
+			strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	require.NoError(t, err)
+	go io.Copy(io.Discard, pr)
+	m := regexp.MustCompile(`http://\S+`).FindString(line)
+	require.NotEmpty(t, m, line)
+	return m, func() error {
+		cancel()
+		return <-done
+	}
 }
 
 func TestDemoTellsTheNodeFailureStory(t *testing.T) {

@@ -1,0 +1,273 @@
+// Package server owns all of podplay's I/O: the HTTP routes (chi), the
+// sessions that each wrap one engine.Cluster in a goroutine, and their
+// persistence in SQLite.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// MaxBody is the largest request body accepted: the API server's limit.
+const MaxBody = 3 << 20
+
+var errShuttingDown = errors.New("the server is shutting down")
+
+// inputError is a client's mistake: 400 with its message.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+// Server is podplay's HTTP server.
+type Server struct {
+	store    *Store
+	sessions *Sessions
+	log      *slog.Logger
+	handler  http.Handler
+	ready    atomic.Bool
+}
+
+// New returns a server over store.
+func New(store *Store, sessions *Sessions, log *slog.Logger) *Server {
+	s := &Server{store: store, sessions: sessions, log: log}
+	s.handler = s.routes()
+	s.ready.Store(true)
+	return s
+}
+
+// routes lists every route podplay serves.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer)
+	r.Get("/healthz", s.handleHealthz)
+	r.Get("/readyz", s.handleReadyz)
+	r.Get("/", s.handleIndex)
+	r.Route("/api/sessions", func(r chi.Router) {
+		r.Post("/", s.handleCreateSession)
+		r.Post("/{id}/exec", s.handleExec)
+		r.Get("/{id}/state", s.handleState)
+		r.Post("/{id}/clock", s.handleClock)
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path))
+	})
+	// State-changing requests from other sites are refused (Go's
+	// Sec-Fetch-Site / Origin check); scripts without those headers pass.
+	return http.NewCrossOriginProtection().Handler(r)
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// SetReady marks the server ready or not (not while shutting down).
+func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		start := time.Now()
+		next.ServeHTTP(ww, r)
+		s.log.Info("request", "id", middleware.GetReqID(r.Context()), "method", r.Method, "path", r.URL.Path,
+			"status", ww.Status(), "bytes", ww.BytesWritten(), "duration", time.Since(start))
+	})
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		writeError(w, http.StatusServiceUnavailable, "shutting down")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		writeError(w, http.StatusServiceUnavailable, "database unreachable: "+err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprint(w, `podplay — Kubernetes 101, live
+
+The browser playground is not built yet. The API works:
+
+  POST /api/sessions               {} or {"script": "kubectl create deployment web --image=nginx"}
+  POST /api/sessions/{id}/exec     {"command": "kubectl get pods"}
+  GET  /api/sessions/{id}/state
+  POST /api/sessions/{id}/clock    {"action": "play"|"pause"|"step", "speed": 5}
+`)
+}
+
+type createRequest struct {
+	Lesson string `json:"lesson,omitempty"`
+	Script string `json:"script,omitempty"`
+}
+
+type createResponse struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+}
+
+func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
+	var req createRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	if req.Lesson != "" {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no lesson %q: the lessons are not built yet; start a sandbox with {}", req.Lesson))
+		return
+	}
+	sess, err := s.sessions.Create(r.Context(), req.Script)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, createResponse{ID: sess.ID(), URL: "/s/" + sess.ID()})
+}
+
+type execRequest struct {
+	Command string `json:"command"`
+}
+
+type execResponse struct {
+	Output   string `json:"output"`
+	ExitCode int    `json:"exitCode"`
+}
+
+func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
+	var req execRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	if strings.TrimSpace(req.Command) == "" {
+		writeError(w, http.StatusBadRequest, `"command" is required, as in {"command": "kubectl get pods"}`)
+		return
+	}
+	sess, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	res, err := sess.Exec(r.Context(), req.Command)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, execResponse{Output: res.Output, ExitCode: res.ExitCode})
+}
+
+func (s *Server) handleState(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	snap, err := sess.State(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, snap)
+}
+
+func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
+	var req ClockAction
+	if !readJSON(w, r, &req) {
+		return
+	}
+	sess, ok := s.session(w, r)
+	if !ok {
+		return
+	}
+	c, err := sess.SetClock(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+// session finds the session of the request's {id}, or answers 404.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (*Session, bool) {
+	sess, err := s.sessions.Get(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return sess, true
+}
+
+// fail answers with the status an error deserves.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ie *inputError
+	switch {
+	case errors.As(err, &ie):
+		writeError(w, http.StatusBadRequest, ie.msg)
+	case errors.Is(err, errNoSession):
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no session %q", chi.URLParam(r, "id")))
+	case errors.Is(err, errShuttingDown), errors.Is(err, errClosed), errors.Is(err, errFailed):
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads the answer.
+	default:
+		s.log.Error("request failed", "id", middleware.GetReqID(r.Context()), "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error: "+err.Error())
+	}
+}
+
+// readJSON decodes a request body of at most MaxBody bytes, strictly,
+// answering the client's mistakes itself.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if dec.More() {
+			err = errors.New("unexpected data after the JSON object")
+		} else if _, err2 := dec.Token(); !errors.Is(err2, io.EOF) {
+			err = errors.New("unexpected data after the JSON object")
+		}
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: the limit is %d bytes (3 MiB)", MaxBody))
+	case errors.Is(err, io.EOF):
+		writeError(w, http.StatusBadRequest, "the request body is empty; send a JSON object")
+	default:
+		writeError(w, http.StatusBadRequest, "invalid JSON: "+err.Error())
+	}
+	return false
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // a write error means the client went away
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

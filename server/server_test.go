@@ -1,0 +1,280 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+type testServer struct {
+	*httptest.Server
+	store    *Store
+	sessions *Sessions
+}
+
+func newTestServer(t *testing.T) *testServer {
+	t.Helper()
+	store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "podplay.db"))
+	require.NoError(t, err)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sessions := NewSessions(store, log, time.Minute)
+	ts := httptest.NewServer(New(store, sessions, log))
+	t.Cleanup(func() {
+		ts.Close()
+		sessions.Shutdown()
+		store.Close()
+	})
+	return &testServer{Server: ts, store: store, sessions: sessions}
+}
+
+// call sends a request and decodes the JSON answer into out (if not nil).
+func (ts *testServer) call(t *testing.T, method, path, body string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	if out != nil {
+		require.NoError(t, json.Unmarshal(data, out), string(data))
+	}
+	return resp.StatusCode
+}
+
+func (ts *testServer) create(t *testing.T, body string) string {
+	t.Helper()
+	var out createResponse
+	require.Equal(t, http.StatusCreated, ts.call(t, "POST", "/api/sessions", body, &out))
+	require.True(t, validID(out.ID), out.ID)
+	require.Equal(t, "/s/"+out.ID, out.URL)
+	return out.ID
+}
+
+func (ts *testServer) exec(t *testing.T, id, command string) execResponse {
+	t.Helper()
+	body, _ := json.Marshal(execRequest{Command: command})
+	var out execResponse
+	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/sessions/"+id+"/exec", string(body), &out))
+	return out
+}
+
+func TestHealthAndReady(t *testing.T) {
+	ts := newTestServer(t)
+	var out map[string]string
+	require.Equal(t, http.StatusOK, ts.call(t, "GET", "/healthz", "", &out))
+	require.Equal(t, http.StatusOK, ts.call(t, "GET", "/readyz", "", &out))
+	require.Equal(t, "ready", out["status"])
+	require.NoError(t, ts.store.Close())
+	require.Equal(t, http.StatusServiceUnavailable, ts.call(t, "GET", "/readyz", "", &out))
+	require.Contains(t, out["error"], "database unreachable")
+}
+
+func TestExecAndState(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	out := ts.exec(t, id, "kubectl create deployment web --image=nginx:1.27 --replicas=2")
+	require.Equal(t, execResponse{Output: "deployment.apps/web created\n"}, out)
+	out = ts.exec(t, id, "kubectl get pod ghost")
+	require.Equal(t, 1, out.ExitCode)
+	require.Equal(t, "Error from server (NotFound): pods \"ghost\" not found\n", out.Output)
+
+	var state struct {
+		ResourceVersion uint64 `json:"resourceVersion"`
+		Time            string `json:"time"`
+		Objects         []struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+			Metadata   struct{ Name string }
+		} `json:"objects"`
+	}
+	require.Equal(t, http.StatusOK, ts.call(t, "GET", "/api/sessions/"+id+"/state", "", &state))
+	require.NotZero(t, state.ResourceVersion)
+	kinds := map[string]int{}
+	for _, o := range state.Objects {
+		require.NotEmpty(t, o.APIVersion, "objects are Kubernetes-shaped")
+		kinds[o.Kind]++
+	}
+	require.Equal(t, 3, kinds["Node"])
+	require.Equal(t, 1, kinds["Deployment"])
+	require.Equal(t, 2, kinds["Pod"])
+}
+
+func TestCreateFromScript(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{"script": "kubectl create deployment web --image=nginx:1.27\nsleep 30s"}`)
+	out := ts.exec(t, id, "kubectl get deploy web")
+	require.Contains(t, out.Output, "1/1")
+
+	var e map[string]string
+	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/sessions", `{"script": "kubectl apply -f - <<EOF\nkind: Pod"}`, &e))
+	require.Contains(t, e["error"], "heredoc is not closed")
+	require.Equal(t, http.StatusNotFound, ts.call(t, "POST", "/api/sessions", `{"lesson": "pods"}`, &e))
+	require.Contains(t, e["error"], `no lesson "pods"`)
+}
+
+func TestBadRequests(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+		want               string
+	}{
+		{"POST", "/api/sessions/" + id + "/exec", `{"command": `, 400, "invalid JSON"},
+		{"POST", "/api/sessions/" + id + "/exec", ``, 400, "body is empty"},
+		{"POST", "/api/sessions/" + id + "/exec", `{"cmd": "kubectl get pods"}`, 400, `unknown field "cmd"`},
+		{"POST", "/api/sessions/" + id + "/exec", `{"command": "kubectl get pods"} {}`, 400, "unexpected data"},
+		{"POST", "/api/sessions/" + id + "/exec", `{"command": " "}`, 400, `"command" is required`},
+		{"POST", "/api/sessions/" + id + "/exec", `{"command": "` + strings.Repeat("x", MaxBody) + `"}`, 413, "3 MiB"},
+		{"POST", "/api/sessions/aaaaaaaaaaaaaaaaaaaaaaaaaa/exec", `{"command": "kubectl get pods"}`, 404, "no session"},
+		{"GET", "/api/sessions/../../etc/passwd/state", ``, 404, ""},
+		{"GET", "/api/sessions/" + id + "/exec", ``, 405, "not allowed"},
+		{"POST", "/api/sessions/" + id + "/clock", `{"action": "rewind"}`, 400, "unknown clock action"},
+		{"POST", "/api/sessions/" + id + "/clock", `{"action": "play", "speed": 3}`, 400, "speed 3"},
+		{"GET", "/nope", ``, 404, "no route"},
+	} {
+		var e map[string]string
+		status := ts.call(t, tc.method, tc.path, tc.body, &e)
+		require.Equal(t, tc.status, status, "%s %s %.40s: %v", tc.method, tc.path, tc.body, e)
+		require.Contains(t, e["error"], tc.want, "%s %s", tc.method, tc.path)
+	}
+	// The session still works after all that.
+	require.Equal(t, 0, ts.exec(t, id, "kubectl get pods").ExitCode)
+}
+
+func TestCrossSiteRequestsRefused(t *testing.T) {
+	ts := newTestServer(t)
+	req, _ := http.NewRequest("POST", ts.URL+"/api/sessions", strings.NewReader(`{}`))
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := ts.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+}
+
+func TestClock(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	ts.exec(t, id, "kubectl create deployment web --image=nginx:1.27")
+	var c Clock
+	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/sessions/"+id+"/clock", `{"action": "step"}`, &c))
+	require.False(t, c.Playing)
+	first := c.Time
+	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/sessions/"+id+"/clock", `{"action": "play", "speed": 60}`, &c))
+	require.True(t, c.Playing)
+	require.Equal(t, 60, c.Speed)
+	require.Eventually(t, func() bool {
+		ts.call(t, "POST", "/api/sessions/"+id+"/clock", `{}`, &c)
+		return c.Time > first
+	}, 5*time.Second, 20*time.Millisecond, "a playing clock moves")
+	require.Equal(t, http.StatusOK, ts.call(t, "POST", "/api/sessions/"+id+"/clock", `{"action": "pause"}`, &c))
+	require.False(t, c.Playing)
+}
+
+// TestUnloadAndReload: an idle session is saved and unloaded; the next
+// request rebuilds it exactly (same objects, same resource version).
+func TestUnloadAndReload(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	ts.exec(t, id, "kubectl create deployment web --image=nginx:1.27 --replicas=3")
+	var c Clock
+	ts.call(t, "POST", "/api/sessions/"+id+"/clock", `{"action": "step"}`, &c)
+	ts.exec(t, id, "sleep 45s")
+	ts.exec(t, id, "kubectl scale deployment web --replicas=5")
+	ts.call(t, "POST", "/api/sessions/"+id+"/clock", `{"action": "step"}`, &c)
+	var before, after json.RawMessage
+	ts.call(t, "GET", "/api/sessions/"+id+"/state", "", &before)
+
+	require.Equal(t, 1, ts.sessions.UnloadIdle(time.Now().Add(time.Hour)))
+	require.Zero(t, ts.sessions.Live())
+	ts.call(t, "GET", "/api/sessions/"+id+"/state", "", &after)
+	require.Equal(t, 1, ts.sessions.Live())
+	require.JSONEq(t, string(before), string(after))
+}
+
+// TestPanicRestoresSession: a panic in one session's engine is recovered;
+// that session comes back from its saved inputs and the others never
+// notice.
+func TestPanicRestoresSession(t *testing.T) {
+	ts := newTestServer(t)
+	a, b := ts.create(t, `{}`), ts.create(t, `{}`)
+	ts.exec(t, a, "kubectl create deployment web --image=nginx:1.27")
+	var before json.RawMessage
+	ts.call(t, "GET", "/api/sessions/"+a+"/state", "", &before)
+
+	s, err := ts.sessions.Get(context.Background(), a)
+	require.NoError(t, err)
+	err = s.do(context.Background(), func() error { panic("boom") })
+	require.ErrorIs(t, err, errFailed)
+
+	var after json.RawMessage
+	require.Equal(t, http.StatusOK, ts.call(t, "GET", "/api/sessions/"+a+"/state", "", &after))
+	require.JSONEq(t, string(before), string(after))
+	require.Equal(t, 0, ts.exec(t, b, "kubectl get pods").ExitCode)
+}
+
+func TestConcurrentExec(t *testing.T) {
+	ts := newTestServer(t)
+	ids := []string{ts.create(t, `{}`), ts.create(t, `{}`)}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := ids[i%2]
+			for range 5 {
+				ts.exec(t, id, "kubectl get pods")
+			}
+		}()
+	}
+	wg.Wait()
+	_, inputs, err := ts.store.LoadSession(context.Background(), ids[0])
+	require.NoError(t, err)
+	require.Len(t, inputs, 20, "every answered command is stored")
+}
+
+func TestViewersGetEventsAndSlowOnesAreCut(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	s, err := ts.sessions.Get(context.Background(), id)
+	require.NoError(t, err)
+	v, snap, _, err := s.Subscribe(context.Background())
+	require.NoError(t, err)
+	require.NotEmpty(t, snap.Objects)
+	ts.exec(t, id, "kubectl create deployment web --image=nginx:1.27")
+	b := <-v.C
+	require.Equal(t, "kubectl create deployment web --image=nginx:1.27", b.Command)
+	require.NotEmpty(t, b.Events)
+
+	slow, _, _, err := s.Subscribe(context.Background())
+	require.NoError(t, err)
+	for range viewerQueue + 1 {
+		ts.exec(t, id, "kubectl get pods")
+		select {
+		case <-v.C: // the fast viewer keeps up
+		case <-time.After(5 * time.Second):
+			t.Fatal("the fast viewer got nothing")
+		}
+	}
+	select {
+	case <-slow.Cut():
+	case <-time.After(5 * time.Second):
+		t.Fatal("a viewer that does not read is cut off")
+	}
+	s.Unsubscribe(v)
+	_, unwatched := s.idleSince()
+	require.True(t, unwatched)
+}

@@ -1,0 +1,404 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/podplay/podplay/engine"
+	"github.com/podplay/podplay/engine/kubectl"
+)
+
+// Speeds are the clock's speeds: virtual seconds per wall second.
+var Speeds = []int{1, 2, 5, 10, 60}
+
+// tick is how often a playing session's clock moves.
+const tick = 100 * time.Millisecond
+
+// viewerQueue is how many batches a viewer may fall behind before it is
+// cut off (and resynced from a snapshot when it comes back).
+const viewerQueue = 64
+
+var (
+	// errClosed: the session stopped while a request waited for it.
+	errClosed = errors.New("the session was closed; try again")
+	// errFailed: the engine panicked; the session is restored from its
+	// saved inputs on the next request.
+	errFailed = errors.New("the session failed and will be restored from its last saved state; try again")
+)
+
+// Clock is a session's clock as viewers see it.
+type Clock struct {
+	Playing bool   `json:"playing"`
+	Speed   int    `json:"speed"`
+	Time    string `json:"time"`
+}
+
+// Batch is what a viewer receives: watch events since the last batch, or
+// a note that it fell behind and must take a new snapshot.
+type Batch struct {
+	Events  []engine.WatchEvent
+	Output  *kubectl.Result
+	Command string
+	Clock   *Clock
+}
+
+// Viewer is one subscriber to a session's changes.
+type Viewer struct {
+	C <-chan Batch
+	c chan Batch
+	// cut is closed when the viewer fell behind and was dropped.
+	cut chan struct{}
+}
+
+// Cut reports the channel closed when the viewer is dropped for falling
+// behind.
+func (v *Viewer) Cut() <-chan struct{} { return v.cut }
+
+// Session is one simulated cluster. Its goroutine (loop) is the only one
+// that touches the engine: everything else sends it functions to run.
+type Session struct {
+	id    string
+	store *Store
+	log   *slog.Logger
+
+	reqs chan func()
+	quit chan bool // true: save the clock before stopping
+	done chan struct{}
+
+	// lastUsed is the wall time of the last request, for unloading idle
+	// sessions; guarded by mu with viewers' count.
+	mu       sync.Mutex
+	lastUsed time.Time
+	nviewers int
+	failed   bool
+
+	// Owned by loop.
+	c       *engine.Cluster
+	origin  time.Time // the cluster's time when inputs start counting
+	seq     int64
+	playing bool
+	speed   int
+	lastRV  uint64
+	viewers map[*Viewer]struct{}
+}
+
+// newSession builds the cluster a record describes and replays its inputs,
+// so that a saved session comes back exactly as it was: the engine is
+// deterministic, so seed and inputs at their virtual times are enough.
+func newSession(rec SessionRecord, inputs []Input, store *Store, log *slog.Logger) (*Session, error) {
+	c, err := kubectl.DefaultCluster(rec.Seed)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Script != "" {
+		steps, err := kubectl.ParseScript(rec.Script)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := kubectl.RunScript(c, steps, false); err != nil {
+			return nil, err
+		}
+	}
+	s := &Session{
+		id: rec.ID, store: store, log: log.With("session", rec.ID),
+		reqs: make(chan func()), quit: make(chan bool, 1), done: make(chan struct{}),
+		c: c, origin: c.Now(), speed: 1, viewers: map[*Viewer]struct{}{},
+	}
+	for _, in := range inputs {
+		if err := s.advanceTo(in.At); err != nil {
+			return nil, err
+		}
+		switch in.Kind {
+		case "exec":
+			kubectl.Run(c, in.Body)
+		default:
+			return nil, fmt.Errorf("session %s: input %d has unknown kind %q", rec.ID, in.Seq, in.Kind)
+		}
+		s.seq = in.Seq
+	}
+	if err := s.advanceTo(rec.Virtual); err != nil {
+		return nil, err
+	}
+	s.lastRV = c.ResourceVersion()
+	s.lastUsed = time.Now()
+	return s, nil
+}
+
+// advanceTo moves virtual time to origin+at, if it is not there yet.
+func (s *Session) advanceTo(at time.Duration) error {
+	if d := s.origin.Add(at).Sub(s.c.Now()); d > 0 {
+		return s.c.Advance(d)
+	}
+	return nil
+}
+
+func (s *Session) elapsed() time.Duration { return s.c.Now().Sub(s.origin) }
+
+// ID returns the session's id.
+func (s *Session) ID() string { return s.id }
+
+func (s *Session) touch() {
+	s.mu.Lock()
+	s.lastUsed = time.Now()
+	s.mu.Unlock()
+}
+
+// idleSince reports when the session was last used, if nobody watches it.
+func (s *Session) idleSince() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastUsed, s.nviewers == 0
+}
+
+// loop runs the session until it is told to stop or its engine fails.
+func (s *Session) loop() {
+	defer close(s.done)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case save := <-s.quit:
+			if save {
+				s.saveClock()
+			}
+			s.closeViewers()
+			return
+		case f := <-s.reqs:
+			if !s.safely(f) {
+				return
+			}
+		case now := <-t.C:
+			wall := now.Sub(last)
+			last = now
+			if !s.playing {
+				continue
+			}
+			if !s.safely(func() {
+				if err := s.c.Advance(wall * time.Duration(s.speed)); err != nil {
+					s.log.Error("advancing the clock", "err", err)
+					s.playing = false
+				}
+				s.publish(Batch{})
+			}) {
+				return
+			}
+		}
+	}
+}
+
+// safely runs f, turning a panic into a failed session: logged with the
+// session's id, unloaded, and restored from the store on the next request.
+func (s *Session) safely(f func()) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("session panicked; it will be restored from its saved inputs", "panic", r, "stack", string(debug.Stack()))
+			s.mu.Lock()
+			s.failed = true
+			s.mu.Unlock()
+			s.closeViewers()
+			ok = false
+		}
+	}()
+	f()
+	return true
+}
+
+// do runs f on the session's goroutine and waits for it.
+func (s *Session) do(ctx context.Context, f func() error) error {
+	s.touch()
+	errc := make(chan error, 1)
+	select {
+	case s.reqs <- func() { errc <- f() }:
+	case <-s.done:
+		return s.closedErr()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-s.done:
+		return s.closedErr()
+	}
+}
+
+func (s *Session) closedErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed {
+		return errFailed
+	}
+	return errClosed
+}
+
+// stop ends the loop, saving the clock if save, and waits for it.
+func (s *Session) stop(save bool) {
+	select {
+	case s.quit <- save:
+	default:
+	}
+	<-s.done
+}
+
+func (s *Session) saveClock() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.store.SaveClock(ctx, s.id, s.elapsed(), time.Now().UTC()); err != nil {
+		s.log.Error("saving the session's clock", "err", err)
+	}
+}
+
+// Exec runs a terminal command. The command is stored before it runs, so
+// an answered command is never lost: a restarted server replays it.
+func (s *Session) Exec(ctx context.Context, command string) (kubectl.Result, error) {
+	var res kubectl.Result
+	err := s.do(ctx, func() error {
+		in := Input{Seq: s.seq + 1, At: s.elapsed(), Kind: "exec", Body: command}
+		if err := s.store.AppendInput(ctx, s.id, in); err != nil {
+			return fmt.Errorf("saving the command: %w", err)
+		}
+		s.seq = in.Seq
+		res = kubectl.Run(s.c, command)
+		s.publish(Batch{Output: &res, Command: command})
+		return nil
+	})
+	return res, err
+}
+
+// State returns a snapshot of the whole cluster.
+func (s *Session) State(ctx context.Context) (engine.Snapshot, error) {
+	var snap engine.Snapshot
+	err := s.do(ctx, func() error {
+		snap = s.c.Snapshot()
+		return nil
+	})
+	return snap, err
+}
+
+// ClockAction is a request to change a session's clock.
+type ClockAction struct {
+	Action string `json:"action"`
+	Speed  int    `json:"speed,omitempty"`
+}
+
+// SetClock plays, pauses or steps the session's clock.
+func (s *Session) SetClock(ctx context.Context, a ClockAction) (Clock, error) {
+	if a.Speed != 0 && !validSpeed(a.Speed) {
+		return Clock{}, &inputError{fmt.Sprintf("speed %d is not one of %v", a.Speed, Speeds)}
+	}
+	var out Clock
+	err := s.do(ctx, func() error {
+		switch a.Action {
+		case "play":
+			s.playing = true
+		case "pause":
+			s.playing = false
+		case "step":
+			s.playing = false
+			if _, err := s.c.Step(); err != nil {
+				return err
+			}
+		case "":
+		default:
+			return &inputError{fmt.Sprintf("unknown clock action %q: use play, pause or step", a.Action)}
+		}
+		if a.Speed != 0 {
+			s.speed = a.Speed
+		}
+		out = s.clock()
+		s.publish(Batch{Clock: &out})
+		return nil
+	})
+	return out, err
+}
+
+func validSpeed(n int) bool {
+	for _, v := range Speeds {
+		if v == n {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) clock() Clock {
+	return Clock{Playing: s.playing, Speed: s.speed, Time: s.c.Now().UTC().Format(time.RFC3339Nano)}
+}
+
+// Subscribe adds a viewer and returns it with the snapshot its events
+// follow from.
+func (s *Session) Subscribe(ctx context.Context) (*Viewer, engine.Snapshot, Clock, error) {
+	var v *Viewer
+	var snap engine.Snapshot
+	var clock Clock
+	err := s.do(ctx, func() error {
+		c := make(chan Batch, viewerQueue)
+		v = &Viewer{C: c, c: c, cut: make(chan struct{})}
+		s.viewers[v] = struct{}{}
+		s.mu.Lock()
+		s.nviewers++
+		s.mu.Unlock()
+		snap = s.c.Snapshot()
+		clock = s.clock()
+		return nil
+	})
+	return v, snap, clock, err
+}
+
+// Unsubscribe removes a viewer.
+func (s *Session) Unsubscribe(v *Viewer) {
+	_ = s.do(context.Background(), func() error {
+		s.drop(v, false)
+		return nil
+	})
+}
+
+func (s *Session) drop(v *Viewer, cut bool) {
+	if _, ok := s.viewers[v]; !ok {
+		return
+	}
+	delete(s.viewers, v)
+	s.mu.Lock()
+	s.nviewers--
+	s.mu.Unlock()
+	if cut {
+		close(v.cut)
+	}
+}
+
+func (s *Session) closeViewers() {
+	for v := range s.viewers {
+		s.drop(v, true)
+	}
+}
+
+// publish sends the watch events since the last publication, with b, to
+// every viewer. It never blocks: a viewer whose queue is full is cut off.
+func (s *Session) publish(b Batch) {
+	if rv := s.c.ResourceVersion(); rv != s.lastRV {
+		evs, err := s.c.Since(s.lastRV)
+		if err != nil {
+			// Compacted past the last publication: every viewer resyncs.
+			s.log.Warn("watch log compacted past viewers; resyncing them", "err", err)
+			s.closeViewers()
+		}
+		s.lastRV = rv
+		b.Events = evs
+	}
+	if b.Events == nil && b.Output == nil && b.Clock == nil {
+		return
+	}
+	for v := range s.viewers {
+		select {
+		case v.c <- b:
+		default:
+			s.drop(v, true)
+		}
+	}
+}
