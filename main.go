@@ -90,6 +90,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addr := fs.String("addr", orDefault(getenv("PODPLAY_ADDR"), "localhost:8080"), "address to serve on (env PODPLAY_ADDR)")
 	dbPath := fs.String("db", orDefault(getenv("PODPLAY_DB"), filepath.Join("data", "podplay.db")), "SQLite database file (env PODPLAY_DB)")
 	idle := fs.Duration("idle", 10*time.Minute, "unload sessions nobody has used for this long")
+	origins := fs.String("allow-origins", getenv("PODPLAY_ALLOW_ORIGINS"), "comma-separated host patterns of other sites allowed to open websockets, as in blog.example.com (env PODPLAY_ALLOW_ORIGINS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -101,6 +102,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer store.Close()
 	sessions := server.NewSessions(store, log, *idle)
 	srv := server.New(store, sessions, log)
+	if *origins != "" {
+		srv.AllowOrigins(strings.Split(*origins, ",")...)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -118,7 +122,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	srv.SetReady(false)
+	srv.BeginShutdown()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	err = hs.Shutdown(shutdownCtx)

@@ -36,11 +36,17 @@ type Server struct {
 	log      *slog.Logger
 	handler  http.Handler
 	ready    atomic.Bool
+	// originPatterns are the other origins allowed to open websockets
+	// (the server's own always is).
+	originPatterns []string
+	// closing is closed, and stopping set, when shutdown begins.
+	closing  chan struct{}
+	stopping atomic.Bool
 }
 
 // New returns a server over store.
 func New(store *Store, sessions *Sessions, log *slog.Logger) *Server {
-	s := &Server{store: store, sessions: sessions, log: log}
+	s := &Server{store: store, sessions: sessions, log: log, closing: make(chan struct{})}
 	s.handler = s.routes()
 	s.ready.Store(true)
 	return s
@@ -58,6 +64,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/{id}/exec", s.handleExec)
 		r.Get("/{id}/state", s.handleState)
 		r.Post("/{id}/clock", s.handleClock)
+		r.Get("/{id}/ws", s.handleWS)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
@@ -72,8 +79,20 @@ func (s *Server) routes() http.Handler {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// SetReady marks the server ready or not (not while shutting down).
-func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+// AllowOrigins lets pages from other origins (host patterns, as in
+// "blog.example.com" or "*.example.com") open websockets; by default only
+// the server's own may. Call it before serving.
+func (s *Server) AllowOrigins(patterns ...string) { s.originPatterns = patterns }
+
+// BeginShutdown fails /readyz and closes every websocket with 1001 "going
+// away", so that browsers reconnect once the server is back.
+func (s *Server) BeginShutdown() {
+	if s.stopping.Swap(true) {
+		return
+	}
+	s.ready.Store(false)
+	close(s.closing)
+}
 
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -113,6 +132,7 @@ The browser playground is not built yet. The API works:
   POST /api/sessions/{id}/exec     {"command": "kubectl get pods"}
   GET  /api/sessions/{id}/state
   POST /api/sessions/{id}/clock    {"action": "play"|"pause"|"step", "speed": 5}
+  GET  /api/sessions/{id}/ws       websocket: docs/protocol.md
 `)
 }
 

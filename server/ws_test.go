@@ -1,0 +1,165 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/require"
+)
+
+type wsClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+func (ts *testServer) dial(t *testing.T, id string, header http.Header) (*wsClient, *http.Response, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	url := "ws" + strings.TrimPrefix(ts.URL, "http") + "/api/sessions/" + id + "/ws"
+	conn, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: header})
+	if err != nil {
+		return nil, resp, err
+	}
+	conn.SetReadLimit(64 << 20)
+	t.Cleanup(func() { conn.CloseNow() })
+	return &wsClient{t: t, conn: conn}, resp, nil
+}
+
+func (c *wsClient) send(v any) {
+	c.t.Helper()
+	data, err := json.Marshal(v)
+	require.NoError(c.t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(c.t, c.conn.Write(ctx, websocket.MessageText, data))
+}
+
+// next reads messages until one of type typ arrives.
+func (c *wsClient) next(typ string) map[string]any {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		_, data, err := c.conn.Read(ctx)
+		require.NoError(c.t, err, "waiting for %q", typ)
+		var m map[string]any
+		require.NoError(c.t, json.Unmarshal(data, &m))
+		if m["type"] == typ {
+			return m
+		}
+	}
+}
+
+// closeStatus reads until the server closes the socket.
+func (c *wsClient) closeStatus() websocket.StatusCode {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := c.conn.Read(ctx); err != nil {
+			return websocket.CloseStatus(err)
+		}
+	}
+}
+
+func TestWebsocketFlow(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	c, _, err := ts.dial(t, id, nil)
+	require.NoError(t, err)
+	hello := c.next("hello")
+	require.Equal(t, float64(Protocol), hello["protocol"])
+	require.Equal(t, id, hello["session"])
+	snap := c.next("snapshot")
+	require.NotEmpty(t, snap["objects"])
+	require.NotZero(t, snap["resourceVersion"])
+	require.Equal(t, false, snap["clock"].(map[string]any)["playing"])
+
+	// A command from HTTP reaches the viewer as events, then its output.
+	ts.exec(t, id, "kubectl create deployment web --image=nginx:1.27")
+	evs := c.next("events")["events"].([]any)
+	first := evs[0].(map[string]any)
+	require.Equal(t, "ADDED", first["type"])
+	require.Equal(t, "Deployment", first["object"].(map[string]any)["kind"])
+	out := c.next("output")
+	require.Equal(t, "deployment.apps/web created\n", out["output"])
+	require.Equal(t, float64(0), out["exitCode"])
+
+	// Commands, manifests and clock actions from the viewer.
+	c.send(map[string]any{"type": "exec", "command": "kubectl get deploy web -o name"})
+	require.Equal(t, "deployment.apps/web\n", c.next("output")["output"])
+	c.send(map[string]any{"type": "apply", "yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: EOF}\n"})
+	require.Contains(t, c.next("output")["output"], "is invalid", "the name EOF is no valid namespace, but the heredoc held")
+	c.send(map[string]any{"type": "apply", "yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n"})
+	require.Equal(t, "namespace/team-a created\n", c.next("output")["output"])
+	c.send(map[string]any{"type": "clock", "action": "play", "speed": 10})
+	require.Equal(t, true, c.next("clock")["clock"].(map[string]any)["playing"])
+
+	// Mistakes are answered and the socket stays.
+	c.send(map[string]any{"type": "dance"})
+	require.Contains(t, c.next("error")["message"], `unknown message type "dance"`)
+	require.NoError(t, c.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type": `)))
+	require.Contains(t, c.next("error")["message"], "invalid JSON")
+	c.send(map[string]any{"type": "clock", "action": "rewind"})
+	require.Contains(t, c.next("error")["message"], "unknown clock action")
+	c.send(map[string]any{"type": "exec", "command": "kubectl get ns team-a -o name"})
+	require.Equal(t, "namespace/team-a\n", c.next("output")["output"])
+}
+
+func TestWebsocketTwoViewers(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	a, _, err := ts.dial(t, id, nil)
+	require.NoError(t, err)
+	b, _, err := ts.dial(t, id, nil)
+	require.NoError(t, err)
+	a.next("snapshot")
+	b.next("snapshot")
+	a.send(map[string]any{"type": "exec", "command": "kubectl run x --image=busybox:1.36 -- sleep 60"})
+	require.Equal(t, "pod/x created\n", b.next("output")["output"], "every tab sees every command")
+}
+
+func TestWebsocketTooBigMessage(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	c, _, err := ts.dial(t, id, nil)
+	require.NoError(t, err)
+	c.next("snapshot")
+	c.send(map[string]any{"type": "exec", "command": strings.Repeat("x", MaxBody+1)})
+	require.Equal(t, websocket.StatusMessageTooBig, c.closeStatus())
+	// The session survives.
+	require.Equal(t, 0, ts.exec(t, id, "kubectl get pods").ExitCode)
+	c, _, err = ts.dial(t, id, nil)
+	require.NoError(t, err)
+	c.next("snapshot")
+}
+
+func TestWebsocketRefusesOtherOrigins(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	_, resp, err := ts.dial(t, id, http.Header{"Origin": {"https://evil.example"}})
+	require.Error(t, err)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	_, resp, err = ts.dial(t, "aaaaaaaaaaaaaaaaaaaaaaaaaa", nil)
+	require.Error(t, err)
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
+
+func TestWebsocketGoingAwayOnShutdown(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	c, _, err := ts.dial(t, id, nil)
+	require.NoError(t, err)
+	c.next("snapshot")
+	srv := ts.Config.Handler.(*Server)
+	srv.BeginShutdown()
+	require.Equal(t, websocket.StatusGoingAway, c.closeStatus())
+	var out map[string]string
+	require.Equal(t, http.StatusServiceUnavailable, ts.call(t, "GET", "/readyz", "", &out))
+}
