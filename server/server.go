@@ -17,6 +17,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"golang.org/x/time/rate"
+
+	"github.com/podplay/podplay/engine/kubectl"
 )
 
 // MaxBody is the largest request body accepted: the API server's limit.
@@ -42,11 +45,18 @@ type Server struct {
 	// closing is closed, and stopping set, when shutdown begins.
 	closing  chan struct{}
 	stopping atomic.Bool
+
+	metrics  *metrics
+	creates  *limiters // sessions created, per client address
+	commands *limiters // HTTP commands, per client address
 }
 
 // New returns a server over store.
 func New(store *Store, sessions *Sessions, log *slog.Logger) *Server {
-	s := &Server{store: store, sessions: sessions, log: log, closing: make(chan struct{})}
+	s := &Server{store: store, sessions: sessions, log: log, closing: make(chan struct{}),
+		metrics:  newMetrics(sessions),
+		creates:  newLimiters(rate.Limit(sessionsPerMinute)/60, sessionBurst),
+		commands: newLimiters(commandsPerSecond, commandBurst)}
 	s.handler = s.routes()
 	s.ready.Store(true)
 	return s
@@ -58,6 +68,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer)
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
+	r.Method("GET", "/metrics", s.metrics.handler())
 	r.Get("/", s.handleIndex)
 	r.Route("/api/sessions", func(r chi.Router) {
 		r.Post("/", s.handleCreateSession)
@@ -99,6 +110,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		start := time.Now()
 		next.ServeHTTP(ww, r)
+		s.metrics.observe(r, ww.Status(), time.Since(start))
 		s.log.Info("request", "id", middleware.GetReqID(r.Context()), "method", r.Method, "path", r.URL.Path,
 			"status", ww.Status(), "bytes", ww.BytesWritten(), "duration", time.Since(start))
 	})
@@ -151,6 +163,11 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
+	if !s.creates.allow(clientAddr(r), time.Now()) {
+		w.Header().Set("Retry-After", "2")
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("slow down: at most %d new sessions a minute from one address", sessionsPerMinute))
+		return
+	}
 	if req.Lesson != "" {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no lesson %q: the lessons are not built yet; start a sandbox with {}", req.Lesson))
 		return
@@ -181,11 +198,16 @@ func (s *Server) handleExec(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `"command" is required, as in {"command": "kubectl get pods"}`)
 		return
 	}
+	if !s.commands.allow(clientAddr(r), time.Now()) {
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("slow down: at most %d commands a second", commandsPerSecond))
+		return
+	}
 	sess, ok := s.session(w, r)
 	if !ok {
 		return
 	}
-	res, err := sess.Exec(r.Context(), req.Command)
+	res, err := s.exec(r.Context(), sess, req.Command)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -221,6 +243,22 @@ func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, c)
+}
+
+// exec runs a command on a session, counting and timing it.
+func (s *Server) exec(ctx context.Context, sess *Session, command string) (kubectl.Result, error) {
+	start := time.Now()
+	res, err := sess.Exec(ctx, command)
+	if err != nil {
+		return res, err
+	}
+	s.metrics.commandTime.Observe(time.Since(start).Seconds())
+	result := "ok"
+	if res.ExitCode != 0 {
+		result = "error"
+	}
+	s.metrics.commands.WithLabelValues(result).Inc()
+	return res, nil
 }
 
 // session finds the session of the request's {id}, or answers 404.

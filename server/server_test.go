@@ -14,12 +14,20 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 )
 
 type testServer struct {
 	*httptest.Server
+	srv      *Server
 	store    *Store
 	sessions *Sessions
+}
+
+// unlimited lifts the rate limits, for tests that send many commands.
+func (ts *testServer) unlimited() {
+	ts.srv.commands = newLimiters(rate.Inf, 0)
+	ts.srv.creates = newLimiters(rate.Inf, 0)
 }
 
 func newTestServer(t *testing.T) *testServer {
@@ -28,13 +36,14 @@ func newTestServer(t *testing.T) *testServer {
 	require.NoError(t, err)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sessions := NewSessions(store, log, time.Minute)
-	ts := httptest.NewServer(New(store, sessions, log))
+	srv := New(store, sessions, log)
+	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		ts.Close()
 		sessions.Shutdown()
 		store.Close()
 	})
-	return &testServer{Server: ts, store: store, sessions: sessions}
+	return &testServer{Server: ts, srv: srv, store: store, sessions: sessions}
 }
 
 // call sends a request and decodes the JSON answer into out (if not nil).
@@ -228,6 +237,7 @@ func TestPanicRestoresSession(t *testing.T) {
 
 func TestConcurrentExec(t *testing.T) {
 	ts := newTestServer(t)
+	ts.unlimited()
 	ids := []string{ts.create(t, `{}`), ts.create(t, `{}`)}
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -248,6 +258,7 @@ func TestConcurrentExec(t *testing.T) {
 
 func TestViewersGetEventsAndSlowOnesAreCut(t *testing.T) {
 	ts := newTestServer(t)
+	ts.unlimited()
 	id := ts.create(t, `{}`)
 	s, err := ts.sessions.Get(context.Background(), id)
 	require.NoError(t, err)
@@ -277,4 +288,48 @@ func TestViewersGetEventsAndSlowOnesAreCut(t *testing.T) {
 	s.Unsubscribe(v)
 	_, unwatched := s.idleSince()
 	require.True(t, unwatched)
+}
+
+func TestRateLimits(t *testing.T) {
+	ts := newTestServer(t)
+	var e map[string]string
+	created := 0
+	for range sessionBurst + 5 {
+		if ts.call(t, "POST", "/api/sessions", `{}`, &e) == http.StatusCreated {
+			created++
+		}
+	}
+	require.Equal(t, sessionBurst, created, "a burst of creations, then slow down")
+	require.Contains(t, e["error"], "slow down")
+
+	ts.srv.creates = newLimiters(rate.Inf, 0)
+	id := ts.create(t, `{}`)
+	limited := 0
+	for range commandBurst + 10 {
+		var answer map[string]any
+		if ts.call(t, "POST", "/api/sessions/"+id+"/exec", `{"command": "kubectl version"}`, &answer) == http.StatusTooManyRequests {
+			limited++
+			e = map[string]string{"error": answer["error"].(string)}
+		}
+	}
+	require.Greater(t, limited, 0)
+	require.Contains(t, e["error"], "slow down: at most 20 commands a second")
+}
+
+func TestMetrics(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{}`)
+	ts.exec(t, id, "kubectl get pods")
+	ts.exec(t, id, "kubectl get pod ghost")
+	resp, err := ts.Client().Get(ts.URL + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	text := string(body)
+	require.Contains(t, text, `podplay_commands_total{result="ok"} 1`)
+	require.Contains(t, text, `podplay_commands_total{result="error"} 1`)
+	require.Contains(t, text, "podplay_sessions_active 1")
+	require.Contains(t, text, `podplay_http_request_seconds_count{code="OK",method="POST",route="/api/sessions/{id}/exec"} 2`)
+	require.Contains(t, text, "podplay_engine_command_seconds_count 2")
+	require.Contains(t, text, "podplay_websocket_viewers 0")
 }

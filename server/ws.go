@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/go-chi/chi/v5/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/podplay/podplay/engine"
 )
@@ -83,6 +84,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sess.Unsubscribe(v)
+	s.metrics.viewers.Inc()
+	defer s.metrics.viewers.Dec()
 	log.Info("viewer connected")
 
 	out := make(chan wsOut, 8) // replies to this viewer's own mistakes
@@ -152,6 +155,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 // mistakes come back on out.
 func (s *Server) readWS(ctx context.Context, cancel context.CancelFunc, conn *websocket.Conn, sess *Session, out chan<- wsOut) {
 	defer cancel()
+	limit := rate.NewLimiter(commandsPerSecond, commandBurst)
 	reply := func(m wsOut) {
 		select {
 		case out <- m:
@@ -170,19 +174,23 @@ func (s *Server) readWS(ctx context.Context, cancel context.CancelFunc, conn *we
 			reply(wsOut{Type: "error", Message: "invalid JSON: " + err.Error()})
 			continue
 		}
+		if !limit.Allow() {
+			reply(wsOut{Type: "error", Message: fmt.Sprintf("slow down: at most %d messages a second", commandsPerSecond)})
+			continue
+		}
 		switch in.Type {
 		case "exec":
 			if strings.TrimSpace(in.Command) == "" {
 				reply(wsOut{Type: "error", Message: `"command" is required`})
 				continue
 			}
-			_, err = sess.Exec(ctx, in.Command)
+			_, err = s.exec(ctx, sess, in.Command)
 		case "apply":
 			if strings.TrimSpace(in.YAML) == "" {
 				reply(wsOut{Type: "error", Message: `"yaml" is required`})
 				continue
 			}
-			_, err = sess.Exec(ctx, applyCommand(in.YAML))
+			_, err = s.exec(ctx, sess, applyCommand(in.YAML))
 		case "clock":
 			_, err = sess.SetClock(ctx, ClockAction{Action: in.Action, Speed: in.Speed})
 		default:
