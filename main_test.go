@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,8 +17,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestMain lets the testscript tests run this binary as "podplay".
+// TestMain lets the testscript tests run this binary as "podplay", and the
+// crash test run it as a server process (PODPLAY_TEST_MAIN=1).
 func TestMain(m *testing.M) {
+	if os.Getenv("PODPLAY_TEST_MAIN") == "1" {
+		main()
+		return
+	}
 	testscript.Main(m, map[string]func(){"podplay": main})
 }
 
