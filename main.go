@@ -51,6 +51,7 @@ Usage:
                            and print the transcript
   podplay demo [-seed N]   run a short story on the simulated cluster and print it
   podplay version          print the version of Kubernetes the cluster simulates
+  podplay healthcheck      ask the server at PODPLAY_ADDR for /healthz (for containers)
 
 The server's JSON API works; the browser pages are not built yet.
 `
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return demo(ctx, *seed, stdout)
 	case "run":
 		return runScript(args[2:], stdin, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, getenv, stdout)
 	case "version":
 		fmt.Fprintf(stdout, "podplay simulates Kubernetes %s\n", engine.KubernetesVersion)
 		return nil
@@ -131,6 +134,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		err = nil
 	}
 	return err
+}
+
+// healthcheck asks a running server for /healthz: the container image's
+// health check, which has no curl.
+func healthcheck(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	addr := orDefault(getenv("PODPLAY_ADDR"), "localhost:8080")
+	if host, port, err := net.SplitHostPort(addr); err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
+		addr = net.JoinHostPort("localhost", port)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz: %s", resp.Status)
+	}
+	fmt.Fprintln(stdout, "ok")
+	return nil
 }
 
 func orDefault(v, def string) string {

@@ -74,7 +74,19 @@ func TestServe(t *testing.T) {
 
 	base, stop = startServer(t, db)
 	require.Equal(t, before, exec(base, "kubectl get pods"), "the session comes back as it was")
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"podplay", "healthcheck"},
+		func(k string) string {
+			if k == "PODPLAY_ADDR" {
+				return strings.TrimPrefix(base, "http://")
+			}
+			return ""
+		}, strings.NewReader(""), &out, io.Discard))
+	require.Equal(t, "ok\n", out.String())
 	require.NoError(t, stop())
+	require.Error(t, run(context.Background(), []string{"podplay", "healthcheck"},
+		func(k string) string { return strings.TrimPrefix(base, "http://") }, strings.NewReader(""), io.Discard, io.Discard),
+		"no server, no health")
 }
 
 func startServer(t *testing.T, db string) (string, func() error) {
