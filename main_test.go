@@ -89,6 +89,9 @@ func TestServe(t *testing.T) {
 		"no server, no health")
 }
 
+// serverURL finds the address in "podplay serving on http://…".
+var serverURL = regexp.MustCompile(`http://\S+`)
+
 func startServer(t *testing.T, db string) (string, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -102,7 +105,7 @@ func startServer(t *testing.T, db string) (string, func() error) {
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	require.NoError(t, err)
 	go io.Copy(io.Discard, pr)
-	m := regexp.MustCompile(`http://\S+`).FindString(line)
+	m := serverURL.FindString(line)
 	require.NotEmpty(t, m, line)
 	return m, func() error {
 		cancel()
