@@ -72,6 +72,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", s.handleIndex)
 	r.Route("/api/sessions", func(r chi.Router) {
 		r.Post("/", s.handleCreateSession)
+		r.Get("/", s.handleMySessions)
 		r.Post("/{id}/exec", s.handleExec)
 		r.Get("/{id}/state", s.handleState)
 		r.Post("/{id}/clock", s.handleClock)
@@ -177,7 +178,76 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	rememberSession(w, r, sess.ID())
 	writeJSON(w, http.StatusCreated, createResponse{ID: sess.ID(), URL: "/s/" + sess.ID()})
+}
+
+// maxRemembered is how many sessions a browser's cookie keeps.
+const maxRemembered = 20
+
+// cookieName is the cookie that lists a browser's sessions; over TLS it
+// takes the __Host- prefix, which pins it to this host and path /.
+func cookieName(r *http.Request) string {
+	if r.TLS != nil {
+		return "__Host-podplay-sessions"
+	}
+	return "podplay-sessions"
+}
+
+// remembered returns the session ids in the request's cookie, newest first.
+func remembered(r *http.Request) []string {
+	c, err := r.Cookie(cookieName(r))
+	if err != nil {
+		return nil
+	}
+	var ids []string
+	for _, id := range strings.Split(c.Value, ".") {
+		if validID(id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// rememberSession puts id first in the browser's list of sessions. The
+// list is only a convenience: losing the cookie loses nothing on the
+// server, and the session stays reachable by its id.
+func rememberSession(w http.ResponseWriter, r *http.Request, id string) {
+	ids := []string{id}
+	for _, old := range remembered(r) {
+		if old != id && len(ids) < maxRemembered {
+			ids = append(ids, old)
+		}
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName(r), Value: strings.Join(ids, "."), Path: "/",
+		MaxAge: 90 * 24 * 3600, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+type mySession struct {
+	ID      string    `json:"id"`
+	URL     string    `json:"url"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+}
+
+// handleMySessions lists the sessions the browser's cookie remembers
+// (those that still exist), newest first.
+func (s *Server) handleMySessions(w http.ResponseWriter, r *http.Request) {
+	out := []mySession{}
+	for _, id := range remembered(r) {
+		rec, _, err := s.store.LoadSession(r.Context(), id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out = append(out, mySession{ID: id, URL: "/s/" + id, Created: rec.Created, Updated: rec.Updated})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": out})
 }
 
 type execRequest struct {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -332,4 +333,42 @@ func TestMetrics(t *testing.T) {
 	require.Contains(t, text, `podplay_http_request_seconds_count{code="OK",method="POST",route="/api/sessions/{id}/exec"} 2`)
 	require.Contains(t, text, "podplay_engine_command_seconds_count 2")
 	require.Contains(t, text, "podplay_websocket_viewers 0")
+}
+
+func TestCookieRemembersSessions(t *testing.T) {
+	ts := newTestServer(t)
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	client := &http.Client{Jar: jar}
+	var ids []string
+	for range 3 {
+		resp, err := client.Post(ts.URL+"/api/sessions", "application/json", strings.NewReader(`{}`))
+		require.NoError(t, err)
+		var out createResponse
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+		resp.Body.Close()
+		ids = append(ids, out.ID)
+		c := resp.Cookies()[0]
+		require.True(t, c.HttpOnly)
+		require.Equal(t, http.SameSiteLaxMode, c.SameSite)
+	}
+	resp, err := client.Get(ts.URL + "/api/sessions")
+	require.NoError(t, err)
+	var mine struct{ Sessions []mySession }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&mine))
+	resp.Body.Close()
+	require.Len(t, mine.Sessions, 3)
+	require.Equal(t, ids[2], mine.Sessions[0].ID, "newest first")
+
+	// Another browser (no cookie) sees none of them, and a forged cookie
+	// with junk is ignored.
+	var other struct{ Sessions []mySession }
+	require.Equal(t, http.StatusOK, ts.call(t, "GET", "/api/sessions", "", &other))
+	require.Empty(t, other.Sessions)
+	req, _ := http.NewRequest("GET", ts.URL+"/api/sessions", nil)
+	req.AddCookie(&http.Cookie{Name: "podplay-sessions", Value: "../../x.' OR 1=1"})
+	resp, err = ts.Client().Do(req)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	resp.Body.Close()
 }
