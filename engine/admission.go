@@ -36,9 +36,19 @@ func validateMeta(m *ObjectMeta, kind Kind) field.ErrorList {
 	if len(m.Labels) > 0 {
 		errs = append(errs, validateLabels(m.Labels, func() *field.Path { return p().Child("labels") })...)
 	}
-	for _, k := range sortedMapKeys(m.Annotations) {
+	if len(m.Annotations) > 0 {
+		errs = append(errs, validateAnnotations(m.Annotations, p().Child("annotations"))...)
+	}
+	return errs
+}
+
+// validateAnnotations checks annotation keys as the API server does
+// (qualified names, case-insensitively).
+func validateAnnotations(a map[string]string, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for _, k := range sortedMapKeys(a) {
 		for _, msg := range validation.IsQualifiedName(strings.ToLower(k)) {
-			errs = append(errs, field.Invalid(p().Child("annotations"), k, msg))
+			errs = append(errs, field.Invalid(p, k, msg))
 		}
 	}
 	return errs

@@ -142,7 +142,9 @@ func (c *Cluster) Update(obj Object) (Object, error) {
 		return nil, errConflict(kind, m.Name)
 	}
 	in := obj.GetObjectMeta()
-	if errs := validateLabels(in.Labels, func() *field.Path { return field.NewPath("metadata", "labels") }); len(errs) > 0 {
+	errs := validateLabels(in.Labels, func() *field.Path { return field.NewPath("metadata", "labels") })
+	errs = append(errs, validateAnnotations(in.Annotations, field.NewPath("metadata", "annotations"))...)
+	if len(errs) > 0 {
 		return nil, errInvalid(kind, m.Name, errs)
 	}
 	next := old.DeepCopyObject()

@@ -233,6 +233,16 @@ func TestNoOpUpdateKeepsResourceVersion(t *testing.T) {
 	require.Equal(t, "nginx:1.28", got.(*Pod).Spec.Containers[0].Image)
 }
 
+func TestUpdateValidatesAnnotations(t *testing.T) {
+	c := New(Config{})
+	mustCreate(t, c, newTestPod("web"))
+	p, _ := c.GetPod("", "web")
+	p.Annotations = map[string]string{"bad key": "x"}
+	_, err := c.Update(p)
+	require.Equal(t, ReasonInvalid, ReasonOf(err))
+	require.Contains(t, err.Error(), `metadata.annotations: Invalid value: "bad key"`)
+}
+
 func TestGenerateNameAndErrors(t *testing.T) {
 	c := New(Config{Seed: 42})
 	p := newTestPod("")

@@ -10,7 +10,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podplay/podplay/engine"
 )
@@ -948,22 +947,6 @@ func annotateObject(c *engine.Cluster, obj engine.Object, set map[string]string,
 		if len(found) > 0 {
 			return "", fmt.Errorf("--overwrite is false but found the following declared annotation(s): %s", strings.Join(found, "; "))
 		}
-	}
-	// The API server checks annotation keys as it does label keys.
-	var invalid field.ErrorList
-	for _, k := range sortedLabelKeys(set) {
-		for _, msg := range validation.IsQualifiedName(strings.ToLower(k)) {
-			invalid = append(invalid, field.Invalid(field.NewPath("metadata", "annotations"), k, msg))
-		}
-	}
-	if len(invalid) > 0 {
-		causes := make([]string, len(invalid))
-		for i, e := range invalid {
-			causes[i] = e.Error()
-		}
-		return "", &engine.APIError{Reason: engine.ReasonInvalid,
-			Message: fmt.Sprintf("%s %q is invalid: %s", obj.GetKind(), m.Name, invalid.ToAggregate().Error()),
-			Kind:    obj.GetKind(), Name: m.Name, Causes: causes}
 	}
 	next := map[string]string{}
 	for k, v := range m.Annotations {
