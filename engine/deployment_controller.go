@@ -269,14 +269,25 @@ func maxRevision(rss []*ReplicaSet) int64 {
 func (dc *deploymentController) ensureNewReplicaSet(d *Deployment, newRS *ReplicaSet, old []*ReplicaSet, replicas int32) *ReplicaSet {
 	next := maxRevision(old) + 1
 	if newRS != nil {
-		if revisionOf(newRS) < next {
+		// As the Deployment controller does on every sync, the current
+		// ReplicaSet follows the Deployment's change-cause (so that
+		// kubectl annotate … kubernetes.io/change-cause shows in rollout
+		// history) and takes the next revision when it is promoted back.
+		cause, hasCause := d.Annotations[AnnotationChangeCause]
+		staleCause := hasCause && newRS.Annotations[AnnotationChangeCause] != cause
+		if revisionOf(newRS) < next || staleCause {
 			nrs := newRS.DeepCopy()
 			if nrs.Annotations == nil {
 				nrs.Annotations = map[string]string{}
 			}
-			nrs.Annotations[AnnotationRevision] = strconv.FormatInt(next, 10)
+			if revisionOf(newRS) < next {
+				nrs.Annotations[AnnotationRevision] = strconv.FormatInt(next, 10)
+			}
+			if hasCause {
+				nrs.Annotations[AnnotationChangeCause] = cause
+			}
 			dc.c.mustUpdate(nrs)
-			dc.setDeploymentRevision(d, next)
+			dc.setDeploymentRevision(d, revisionOf(nrs))
 			return nrs
 		}
 		dc.setDeploymentRevision(d, revisionOf(newRS))
