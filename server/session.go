@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,12 +46,15 @@ type Batch struct {
 	Output  *kubectl.Result
 	Command string
 	Clock   *Clock
+	// Messages are the batch as websocket messages, encoded once on the
+	// session's goroutine for all its viewers.
+	Messages [][]byte
 }
 
 // Viewer is one subscriber to a session's changes.
 type Viewer struct {
-	C <-chan Batch
-	c chan Batch
+	C <-chan *Batch
+	c chan *Batch
 	// cut is closed when the viewer fell behind and was dropped.
 	cut chan struct{}
 }
@@ -338,7 +342,7 @@ func (s *Session) Subscribe(ctx context.Context) (*Viewer, engine.Snapshot, Cloc
 	var snap engine.Snapshot
 	var clock Clock
 	err := s.do(ctx, func() error {
-		c := make(chan Batch, viewerQueue)
+		c := make(chan *Batch, viewerQueue)
 		v = &Viewer{C: c, c: c, cut: make(chan struct{})}
 		s.viewers[v] = struct{}{}
 		s.mu.Lock()
@@ -394,9 +398,22 @@ func (s *Session) publish(b Batch) {
 	if b.Events == nil && b.Output == nil && b.Clock == nil {
 		return
 	}
+	if len(s.viewers) == 0 {
+		return
+	}
+	// Viewers share the batch, read-only; the encoding is done once here.
+	shared := &b
+	for _, m := range batchMessages(b) {
+		data, err := json.Marshal(m)
+		if err != nil {
+			s.log.Error("encoding a batch", "err", err)
+			return
+		}
+		shared.Messages = append(shared.Messages, data)
+	}
 	for v := range s.viewers {
 		select {
-		case v.c <- b:
+		case v.c <- shared:
 		default:
 			s.drop(v, true)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -75,37 +76,46 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(MaxBody) // larger messages close the socket with 1009
 	log := s.log.With("id", middleware.GetReqID(r.Context()), "session", sess.ID())
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	defer cancel()
-
-	v, snap, clock, err := sess.Subscribe(ctx)
+	v, snap, clock, err := sess.Subscribe(r.Context())
 	if err != nil {
 		conn.Close(websocket.StatusTryAgainLater, err.Error())
 		return
 	}
-	defer sess.Unsubscribe(v)
 	s.metrics.viewers.Inc()
-	defer s.metrics.viewers.Dec()
 	log.Info("viewer connected")
+	hello, _ := json.Marshal(wsOut{Type: "hello", Protocol: Protocol, Session: sess.ID()})
+	first, err := json.Marshal(wsOut{Type: "snapshot", ResourceVersion: snap.ResourceVersion, Time: snap.Time, Objects: snap.Objects, Clock: &clock})
+	if err != nil {
+		log.Error("encoding a snapshot", "err", err)
+		conn.Close(websocket.StatusInternalError, "the snapshot could not be encoded")
+		sess.Unsubscribe(v)
+		s.metrics.viewers.Dec()
+		return
+	}
+	// The viewer lives on in two goroutines of its own (reading and
+	// writing), started fresh so that they do not keep this handler's
+	// request, nor the stack it grew encoding the snapshot.
+	ctx, cancel := context.WithCancel(context.Background())
+	go s.readWS(ctx, cancel, conn, sess)
+	go func() {
+		defer cancel()
+		defer s.metrics.viewers.Dec()
+		defer sess.Unsubscribe(v)
+		s.writeWS(ctx, conn, sess, v, log, [][]byte{hello, first})
+	}()
+}
 
-	out := make(chan wsOut, 8) // replies to this viewer's own mistakes
-	go s.readWS(ctx, cancel, conn, sess, out)
-
-	write := func(m wsOut) error {
+// writeWS sends a viewer its first messages, then its session's batches,
+// until the connection ends, the viewer is cut off or the server stops.
+func (s *Server) writeWS(ctx context.Context, conn *websocket.Conn, sess *Session, v *Viewer, log *slog.Logger, first [][]byte) {
+	write := func(data []byte) error {
 		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 		defer wcancel()
-		data, err := json.Marshal(m)
-		if err != nil {
-			return err
-		}
 		return conn.Write(wctx, websocket.MessageText, data)
-	}
-	first := []wsOut{
-		{Type: "hello", Protocol: Protocol, Session: sess.ID()},
-		{Type: "snapshot", ResourceVersion: snap.ResourceVersion, Time: snap.Time, Objects: snap.Objects, Clock: &clock},
 	}
 	for _, m := range first {
 		if write(m) != nil {
+			conn.CloseNow()
 			return
 		}
 	}
@@ -115,13 +125,11 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		var err error
 		select {
 		case b := <-v.C:
-			for _, m := range batchMessages(b) {
+			for _, m := range b.Messages {
 				if err = write(m); err != nil {
 					break
 				}
 			}
-		case m := <-out:
-			err = write(m)
 		case <-ping.C:
 			pctx, pcancel := context.WithTimeout(ctx, pingTimeout)
 			err = conn.Ping(pctx)
@@ -152,15 +160,20 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 
 // readWS reads the viewer's messages until the connection ends. Replies
 // reach every viewer through the session's batches; only this viewer's
-// mistakes come back on out.
-func (s *Server) readWS(ctx context.Context, cancel context.CancelFunc, conn *websocket.Conn, sess *Session, out chan<- wsOut) {
+// mistakes are answered here.
+func (s *Server) readWS(ctx context.Context, cancel context.CancelFunc, conn *websocket.Conn, sess *Session) {
 	defer cancel()
 	limit := rate.NewLimiter(commandsPerSecond, commandBurst)
+	// reply answers this viewer's own mistakes (Conn.Write is safe to
+	// call alongside the writing goroutine).
 	reply := func(m wsOut) {
-		select {
-		case out <- m:
-		case <-ctx.Done():
+		data, err := json.Marshal(m)
+		if err != nil {
+			return
 		}
+		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+		defer wcancel()
+		_ = conn.Write(wctx, websocket.MessageText, data) // a failed write ends the reads too
 	}
 	for {
 		_, data, err := conn.Read(ctx)
