@@ -212,17 +212,36 @@ func templateHash(t *PodTemplateSpec, collisions int32) string {
 // templatesEqual compares a ReplicaSet's template with a Deployment's,
 // ignoring the pod-template-hash label the ReplicaSet carries.
 func templatesEqual(rsTemplate, dTemplate *PodTemplateSpec) bool {
-	a := rsTemplate.DeepCopy()
-	delete(a.Labels, LabelPodTemplateHash)
-	if len(a.Labels) == 0 {
-		a.Labels = nil
+	// Compared in place, without copies: this runs for every ReplicaSet
+	// of every Deployment on every sync.
+	if !labelsEqualExceptHash(rsTemplate.Labels, dTemplate.Labels) {
+		return false
 	}
-	b := dTemplate.DeepCopy()
-	if len(b.Labels) == 0 {
-		b.Labels = nil
+	a, b := rsTemplate.ObjectMeta, dTemplate.ObjectMeta // shallow: only fields are reset
+	a.Labels, b.Labels = nil, nil
+	a.key, b.key = "", ""
+	return reflect.DeepEqual(a, b) && reflect.DeepEqual(&rsTemplate.Spec, &dTemplate.Spec)
+}
+
+// labelsEqualExceptHash compares a ReplicaSet template's labels with a
+// Deployment template's, leaving out the pod-template-hash the former has.
+func labelsEqualExceptHash(rs, d map[string]string) bool {
+	n := len(rs)
+	if _, ok := rs[LabelPodTemplateHash]; ok {
+		n--
 	}
-	a.ObjectMeta.key, b.ObjectMeta.key = "", ""
-	return reflect.DeepEqual(a.ObjectMeta, b.ObjectMeta) && reflect.DeepEqual(a.Spec, b.Spec)
+	if n != len(d) {
+		return false
+	}
+	for k, v := range d {
+		if k == LabelPodTemplateHash {
+			return false
+		}
+		if w, ok := rs[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 // findNewReplicaSet splits the ReplicaSets into the one running d's
