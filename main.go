@@ -93,6 +93,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addr := fs.String("addr", orDefault(getenv("PODPLAY_ADDR"), "localhost:8080"), "address to serve on (env PODPLAY_ADDR)")
 	dbPath := fs.String("db", orDefault(getenv("PODPLAY_DB"), filepath.Join("data", "podplay.db")), "SQLite database file (env PODPLAY_DB)")
 	idle := fs.Duration("idle", 10*time.Minute, "unload sessions nobody has used for this long")
+	noLimits := fs.Bool("no-rate-limits", false, "lift the per-address rate limits (for load tests only)")
 	origins := fs.String("allow-origins", getenv("PODPLAY_ALLOW_ORIGINS"), "comma-separated host patterns of other sites allowed to open websockets, as in blog.example.com (env PODPLAY_ALLOW_ORIGINS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -107,6 +108,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := server.New(store, sessions, log)
 	if *origins != "" {
 		srv.AllowOrigins(strings.Split(*origins, ",")...)
+	}
+	if *noLimits {
+		srv.LiftLimits()
+		log.Warn("rate limits lifted (-no-rate-limits): for load tests only")
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

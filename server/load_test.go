@@ -76,12 +76,12 @@ func TestLoadSmall(t *testing.T) {
 
 // TestLoadExternal runs Load against a server started separately, as in
 //
-//	go run . serve -addr 127.0.0.1:8080 &
+//	go run . -addr 127.0.0.1:8080 -no-rate-limits &
 //	PODPLAY_LOAD_URL=http://127.0.0.1:8080 PODPLAY_LOAD_VIEWERS=10000 \
 //	  go test ./server -run TestLoadExternal -v -timeout 10m
 //
 // so that the clients' memory and file descriptors are not the server's.
-// Without lifted limits keep PODPLAY_LOAD_SESSIONS ≤ 10 (the rest wait).
+// Without -no-rate-limits keep PODPLAY_LOAD_SESSIONS ≤ 10 (the rest wait).
 func TestLoadExternal(t *testing.T) {
 	url := os.Getenv("PODPLAY_LOAD_URL")
 	if url == "" {

@@ -162,9 +162,16 @@ func (s *Session) idleSince() (time.Time, bool) {
 // loop runs the session until it is told to stop or its engine fails.
 func (s *Session) loop() {
 	defer close(s.done)
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	last := time.Now()
+	// The ticker runs only while the clock plays: a thousand paused
+	// sessions cost no wake-ups.
+	var t *time.Ticker
+	var tickC <-chan time.Time
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
+	var last time.Time
 	for {
 		select {
 		case save := <-s.quit:
@@ -177,12 +184,9 @@ func (s *Session) loop() {
 			if !s.safely(f) {
 				return
 			}
-		case now := <-t.C:
+		case now := <-tickC:
 			wall := now.Sub(last)
 			last = now
-			if !s.playing {
-				continue
-			}
 			if !s.safely(func() {
 				if err := s.c.Advance(wall * time.Duration(s.speed)); err != nil {
 					s.log.Error("advancing the clock", "err", err)
@@ -192,6 +196,14 @@ func (s *Session) loop() {
 			}) {
 				return
 			}
+		}
+		switch {
+		case s.playing && t == nil:
+			t = time.NewTicker(tick)
+			tickC, last = t.C, time.Now()
+		case !s.playing && t != nil:
+			t.Stop()
+			t, tickC = nil, nil
 		}
 	}
 }
