@@ -608,8 +608,12 @@ func (dc *deploymentController) writeStatus(d *Deployment, newRS *ReplicaSet, ol
 		return
 	}
 	now := dc.c.clock.now
-	nd := cur.DeepCopy()
-	st := &nd.Status
+	// The status is computed on a copy of the status alone; the
+	// Deployment is copied only when it changed (most syncs change
+	// nothing).
+	next := cur.Status
+	next.Conditions = slices.Clone(cur.Status.Conditions)
+	st := &next
 	prev := cur.Status
 	st.ObservedGeneration = cur.Generation
 	st.Replicas, st.UpdatedReplicas, st.ReadyReplicas, st.AvailableReplicas = 0, 0, 0, 0
@@ -677,8 +681,12 @@ func (dc *deploymentController) writeStatus(d *Deployment, newRS *ReplicaSet, ol
 	slices.SortStableFunc(st.Conditions, func(a, b WorkloadCondition) int {
 		return compareStrings(a.Type, b.Type) // Available before Progressing, as kubectl shows them
 	})
-	if reflect.DeepEqual(cur.Status, nd.Status) {
+	if reflect.DeepEqual(cur.Status, next) {
 		return
 	}
+	nd := cur.DeepCopy()
+	cc := nd.Status.CollisionCount // the copy's own, not shared with cur
+	nd.Status = next
+	nd.Status.CollisionCount = cc
 	dc.c.mustUpdate(nd)
 }
