@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -305,7 +306,7 @@ type ClockAction struct {
 
 // SetClock plays, pauses or steps the session's clock.
 func (s *Session) SetClock(ctx context.Context, a ClockAction) (Clock, error) {
-	if a.Speed != 0 && !validSpeed(a.Speed) {
+	if a.Speed != 0 && !slices.Contains(Speeds, a.Speed) {
 		return Clock{}, &inputError{fmt.Sprintf("speed %d is not one of %v", a.Speed, Speeds)}
 	}
 	var out Clock
@@ -332,15 +333,6 @@ func (s *Session) SetClock(ctx context.Context, a ClockAction) (Clock, error) {
 		return nil
 	})
 	return out, err
-}
-
-func validSpeed(n int) bool {
-	for _, v := range Speeds {
-		if v == n {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Session) clock() Clock {

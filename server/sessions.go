@@ -21,7 +21,7 @@ var errNoSession = errors.New("no such session")
 type Sessions struct {
 	store *Store
 	log   *slog.Logger
-	// IdleAfter is how long a session nobody watches stays in memory.
+	// idleAfter is how long a session nobody watches stays in memory.
 	idleAfter time.Duration
 
 	mu     sync.Mutex

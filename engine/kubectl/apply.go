@@ -220,12 +220,12 @@ Example resource specifications include:
 			targets = append(targets, target{r, n})
 		}
 		if f.selector != "" {
-			for _, o := range c.List(r.kind, scope(r, ns), nil) {
-				if ok, err := matches(f.selector, o); err != nil {
-					return "", err
-				} else if ok {
-					targets = append(targets, target{r, o.GetObjectMeta().Name})
-				}
+			sel, err := parseSelector(f.selector)
+			if err != nil {
+				return "", err
+			}
+			for _, o := range c.List(r.kind, scope(r, ns), sel) {
+				targets = append(targets, target{r, o.GetObjectMeta().Name})
 			}
 			if len(targets) == 0 {
 				return fmt.Sprintf("No resources found in %s namespace.\n", ns), nil

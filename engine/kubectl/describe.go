@@ -11,7 +11,6 @@ import (
 	"time"
 
 	apiresource "k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -28,11 +27,9 @@ func describe(c *engine.Cluster, words []string) (string, error) {
 	if len(f.args) == 0 {
 		return "", errors.New(`You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.`)
 	}
-	var sel labels.Selector
-	if f.selector != "" {
-		if sel, err = labels.Parse(f.selector); err != nil {
-			return "", err
-		}
+	sel, err := parseSelector(f.selector)
+	if err != nil {
+		return "", err
 	}
 	// Arguments: TYPE [NAME…], or TYPE/NAME…
 	type request struct {

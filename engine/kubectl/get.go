@@ -31,11 +31,9 @@ func get(c *engine.Cluster, words []string) (string, error) {
 	default:
 		return "", fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,name,wide,yaml", f.output)
 	}
-	var sel labels.Selector
-	if f.selector != "" {
-		if sel, err = labels.Parse(f.selector); err != nil {
-			return "", err
-		}
+	sel, err := parseSelector(f.selector)
+	if err != nil {
+		return "", err
 	}
 	// Arguments: TYPE[,TYPE…] [NAME…], or TYPE/NAME…
 	type request struct {
@@ -506,10 +504,10 @@ func selectorString(s *engine.LabelSelector) string {
 	return sel.String()
 }
 
-func matches(selector string, o engine.Object) (bool, error) {
-	sel, err := labels.Parse(selector)
-	if err != nil {
-		return false, err
+// parseSelector parses a -l selector; none (nil) for "".
+func parseSelector(s string) (labels.Selector, error) {
+	if s == "" {
+		return nil, nil
 	}
-	return sel.Matches(labels.Set(o.GetObjectMeta().Labels)), nil
+	return labels.Parse(s)
 }

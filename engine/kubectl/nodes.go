@@ -497,11 +497,9 @@ func taintNodes(c *engine.Cluster, words []string) (string, error) {
 	var errs []error
 	switch {
 	case all || f.selector != "":
-		var sel labels.Selector
-		if f.selector != "" {
-			if sel, err = labels.Parse(f.selector); err != nil {
-				return "", err
-			}
+		sel, err := parseSelector(f.selector)
+		if err != nil {
+			return "", err
 		}
 		for _, o := range c.List(engine.KindNode, "", sel) {
 			nodes = append(nodes, o.(*engine.Node))
@@ -744,12 +742,9 @@ type labelTarget struct {
 // TYPE/NAME…, or TYPE with --all or -l SELECTOR. Objects that are not
 // found are errors; the others are returned.
 func resolveTargets(c *engine.Cluster, args []string, ns, selector string, all bool) ([]labelTarget, []error) {
-	var sel labels.Selector
-	if selector != "" {
-		var err error
-		if sel, err = labels.Parse(selector); err != nil {
-			return nil, []error{err}
-		}
+	sel, err := parseSelector(selector)
+	if err != nil {
+		return nil, []error{err}
 	}
 	var out []labelTarget
 	var errs []error

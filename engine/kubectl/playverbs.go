@@ -34,12 +34,9 @@ func execIn(c *engine.Cluster, words []string) (string, int, error) {
 		}
 		return "", 1, errors.New("you must specify at least one command for the container")
 	}
-	name := f.args[0]
-	if t, n, ok := strings.Cut(name, "/"); ok {
-		if r, found := lookup(t); !found || r.kind != engine.KindPod {
-			return "", 1, fmt.Errorf("podplay execs into pods: use pod/NAME or the pod's name, not %q", name)
-		}
-		name = n
+	name, err := podArg(f.args[0], "execs into")
+	if err != nil {
+		return "", 1, err
 	}
 	ctr, _ := f.value("-c", "--container")
 	res, err := c.Exec(namespaceOf(f), name, ctr, argv)
@@ -50,6 +47,19 @@ func execIn(c *engine.Cluster, words []string) (string, int, error) {
 		return res.Output + fmt.Sprintf("command terminated with exit code %d\n", res.ExitCode), res.ExitCode, nil
 	}
 	return res.Output, 0, nil
+}
+
+// podArg reads a pod given as NAME or pod/NAME (any name of the pod
+// resource); doing says what the verb does with pods, for the error.
+func podArg(arg, doing string) (string, error) {
+	t, name, ok := strings.Cut(arg, "/")
+	if !ok {
+		return arg, nil
+	}
+	if r, found := lookup(t); !found || r.kind != engine.KindPod {
+		return "", fmt.Errorf("podplay %s pods: use pod/NAME or the pod's name, not %q", doing, arg)
+	}
+	return name, nil
 }
 
 // nodePlay is the playground's "node add|kill|restore NAME": what a real

@@ -88,11 +88,9 @@ func top(c *engine.Cluster, words []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var sel labels.Selector
-	if f.selector != "" {
-		if sel, err = labels.Parse(f.selector); err != nil {
-			return "", err
-		}
+	sel, err := parseSelector(f.selector)
+	if err != nil {
+		return "", err
 	}
 	sortBy, _ := f.value("--sort-by")
 	if sortBy != "" && sortBy != "cpu" && sortBy != "memory" {

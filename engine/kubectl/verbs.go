@@ -324,12 +324,9 @@ func logs(c *engine.Cluster, words []string) (string, error) {
 	if len(f.args) != 1 {
 		return "", errors.New("expected POD or TYPE/NAME as the only argument, as in: kubectl logs web-6744467f46-flz7q")
 	}
-	name := f.args[0]
-	if t, n, ok := strings.Cut(name, "/"); ok {
-		if r, found := lookup(t); !found || r.kind != engine.KindPod {
-			return "", fmt.Errorf("podplay reads logs of pods: use pod/NAME or the pod's name, not %q", f.args[0])
-		}
-		name = n
+	name, err := podArg(f.args[0], "reads logs of")
+	if err != nil {
+		return "", err
 	}
 	ns := namespaceOf(f)
 	pod, err := c.GetPod(ns, name)
