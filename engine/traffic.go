@@ -9,19 +9,23 @@ import (
 // Request is one simulated HTTP request that came in through the ingress
 // controller, and what happened to it.
 type Request struct {
-	Host string
-	Path string
+	Host string `json:"host"`
+	Path string `json:"path"`
 	// Status is the HTTP status the client saw: 200, 404, 502, 503.
-	Status int
+	Status int `json:"status"`
 	// Body is the response the client got (the container's, in character,
 	// or the ingress controller's error page).
-	Body string
-	// Ingress, Service, Pod and Node name the path the request took, as
-	// far as it got ("" beyond that).
-	Ingress, Service, Pod, Node string
+	Body string `json:"-"`
+	// Namespace, Ingress, Service, Pod and Node name the path the request
+	// took, as far as it got ("" beyond that).
+	Namespace string `json:"namespace,omitempty"`
+	Ingress   string `json:"ingress,omitempty"`
+	Service   string `json:"service,omitempty"`
+	Pod       string `json:"pod,omitempty"`
+	Node      string `json:"node,omitempty"`
 	// Reason says, for a failure, why — in the words of the piece that
 	// failed.
-	Reason string
+	Reason string `json:"reason,omitempty"`
 }
 
 // SendTraffic sends n HTTP requests for host and path to the cluster's
@@ -93,7 +97,7 @@ func (c *Cluster) route(host, path string) Request {
 			fmt.Sprintf("no Ingress rule matches host %q and path %q", host, path)
 		return req
 	}
-	req.Ingress = best.ingress.Name
+	req.Namespace, req.Ingress = best.ingress.Namespace, best.ingress.Name
 	svcRef := best.backend.Service
 	req.Service = svcRef.Name
 	svc, _ := c.store.get(KindService, objectKey(best.ingress.Namespace, svcRef.Name)).(*Service)

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/podplay/podplay/engine/kubectl"
+	"github.com/podplay/podplay/web"
 )
 
 // MaxBody is the largest request body accepted: the API server's limit.
@@ -69,7 +70,13 @@ func (s *Server) routes() http.Handler {
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
 	r.Method("GET", "/metrics", s.metrics.handler())
-	r.Get("/", s.handleIndex)
+	r.Group(func(r chi.Router) {
+		r.Use(middleware.Compress(5, "text/html", "text/css", "text/javascript", "image/svg+xml"))
+		r.Get("/", s.handleHome)
+		r.Post("/sandbox", s.handleSandbox)
+		r.Get("/s/{id}", s.handlePlayground)
+		r.Method("GET", "/static/*", web.Static())
+	})
 	r.Route("/api/sessions", func(r chi.Router) {
 		r.Post("/", s.handleCreateSession)
 		r.Get("/", s.handleMySessions)
@@ -77,6 +84,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/{id}/state", s.handleState)
 		r.Post("/{id}/clock", s.handleClock)
 		r.Get("/{id}/ws", s.handleWS)
+		r.Get("/{id}/complete", s.handleComplete)
+		r.Get("/{id}/inspect", s.handleInspect)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
@@ -133,20 +142,6 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-}
-
-func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprint(w, `podplay — Kubernetes 101, live
-
-The browser playground is not built yet. The API works:
-
-  POST /api/sessions               {} or {"script": "kubectl create deployment web --image=nginx"}
-  POST /api/sessions/{id}/exec     {"command": "kubectl get pods"}
-  GET  /api/sessions/{id}/state
-  POST /api/sessions/{id}/clock    {"action": "play"|"pause"|"step", "speed": 5}
-  GET  /api/sessions/{id}/ws       websocket: docs/protocol.md
-`)
 }
 
 type createRequest struct {

@@ -31,7 +31,7 @@ func (ts *testServer) unlimited() {
 	ts.srv.creates = newLimiters(rate.Inf, 0)
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "podplay.db"))
 	require.NoError(t, err)
@@ -48,7 +48,7 @@ func newTestServer(t *testing.T) *testServer {
 }
 
 // call sends a request and decodes the JSON answer into out (if not nil).
-func (ts *testServer) call(t *testing.T, method, path, body string, out any) int {
+func (ts *testServer) call(t testing.TB, method, path, body string, out any) int {
 	t.Helper()
 	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
@@ -64,7 +64,7 @@ func (ts *testServer) call(t *testing.T, method, path, body string, out any) int
 	return resp.StatusCode
 }
 
-func (ts *testServer) create(t *testing.T, body string) string {
+func (ts *testServer) create(t testing.TB, body string) string {
 	t.Helper()
 	var out createResponse
 	require.Equal(t, http.StatusCreated, ts.call(t, "POST", "/api/sessions", body, &out))
@@ -73,7 +73,7 @@ func (ts *testServer) create(t *testing.T, body string) string {
 	return out.ID
 }
 
-func (ts *testServer) exec(t *testing.T, id, command string) execResponse {
+func (ts *testServer) exec(t testing.TB, id, command string) execResponse {
 	t.Helper()
 	body, _ := json.Marshal(execRequest{Command: command})
 	var out execResponse

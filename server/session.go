@@ -281,8 +281,14 @@ func (s *Session) Exec(ctx context.Context, command string) (kubectl.Result, err
 			return fmt.Errorf("saving the command: %w", err)
 		}
 		s.seq = in.Seq
+		before := s.c.Now()
 		res = kubectl.Run(s.c, command)
-		s.publish(Batch{Output: &res, Command: command})
+		b := Batch{Output: &res, Command: command}
+		if !s.c.Now().Equal(before) { // sleep, rollout status, get -w
+			clock := s.clock()
+			b.Clock = &clock
+		}
+		s.publish(b)
 		return nil
 	})
 	return res, err
@@ -296,6 +302,31 @@ func (s *Session) State(ctx context.Context) (engine.Snapshot, error) {
 		return nil
 	})
 	return snap, err
+}
+
+// Complete returns the terminal's completions for a partly typed line.
+// It reads the cluster only, so it is not recorded.
+func (s *Session) Complete(ctx context.Context, line string) ([]string, error) {
+	var out []string
+	err := s.do(ctx, func() error {
+		out = kubectl.Complete(s.c, line)
+		return nil
+	})
+	return out, err
+}
+
+// Inspect describes one object for the diagram's side panel. It reads
+// the cluster only, so it is not recorded.
+func (s *Session) Inspect(ctx context.Context, kind engine.Kind, namespace, name string) (kubectl.Inspection, error) {
+	var out kubectl.Inspection
+	err := s.do(ctx, func() error {
+		var err error
+		if out, err = kubectl.Inspect(s.c, kind, namespace, name); err != nil {
+			return &inputError{err.Error()}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ClockAction is a request to change a session's clock.

@@ -49,6 +49,7 @@ type wsOut struct {
 	Command         string              `json:"command,omitempty"`
 	Output          *string             `json:"output,omitempty"`
 	ExitCode        *int                `json:"exitCode,omitempty"`
+	Traffic         []engine.Request    `json:"traffic,omitempty"`
 	Clock           *Clock              `json:"clock,omitempty"`
 	Message         string              `json:"message,omitempty"`
 }
@@ -233,7 +234,7 @@ func batchMessages(b Batch) []wsOut {
 		out = append(out, wsOut{Type: "events", ResourceVersion: b.Events[len(b.Events)-1].ResourceVersion, Events: b.Events})
 	}
 	if b.Output != nil {
-		out = append(out, wsOut{Type: "output", Command: b.Command, Output: &b.Output.Output, ExitCode: &b.Output.ExitCode})
+		out = append(out, wsOut{Type: "output", Command: b.Command, Output: &b.Output.Output, ExitCode: &b.Output.ExitCode, Traffic: b.Output.Traffic})
 	}
 	if b.Clock != nil {
 		out = append(out, wsOut{Type: "clock", Clock: b.Clock})

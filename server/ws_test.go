@@ -163,3 +163,43 @@ func TestWebsocketGoingAwayOnShutdown(t *testing.T) {
 	var out map[string]string
 	require.Equal(t, http.StatusServiceUnavailable, ts.call(t, "GET", "/readyz", "", &out))
 }
+
+// A command that moves time (sleep) tells viewers the new time, and curl
+// sends the path each request took, for the diagram to draw.
+func TestWebsocketClockAndTraffic(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.create(t, `{"script": "kubectl create deployment web --image=nginx --replicas=2\nkubectl expose deployment web --port=80\nkubectl create ingress web --rule=shop.example/*=web:80\nsleep 1m"}`)
+	c, _, err := ts.dial(t, id, nil)
+	require.NoError(t, err)
+	start := c.next("snapshot")["clock"].(map[string]any)["time"].(string)
+
+	c.send(map[string]string{"type": "exec", "command": "sleep 30s"})
+	clock := c.next("clock")["clock"].(map[string]any)
+	t0, err := time.Parse(time.RFC3339Nano, start)
+	require.NoError(t, err)
+	t1, err := time.Parse(time.RFC3339Nano, clock["time"].(string))
+	require.NoError(t, err)
+	require.Equal(t, 30*time.Second, t1.Sub(t0))
+
+	c.send(map[string]string{"type": "exec", "command": "kubectl get pods"})
+	out := c.next("output")
+	require.Equal(t, "kubectl get pods", out["command"])
+
+	c.send(map[string]string{"type": "exec", "command": "curl -n 2 http://shop.example/"})
+	out = c.next("output")
+	traffic := out["traffic"].([]any)
+	require.Len(t, traffic, 2)
+	first := traffic[0].(map[string]any)
+	require.Equal(t, float64(200), first["status"])
+	require.Equal(t, "web", first["ingress"])
+	require.Equal(t, "web", first["service"])
+	require.Equal(t, "default", first["namespace"])
+	require.True(t, strings.HasPrefix(first["pod"].(string), "web-"))
+	require.NotEqual(t, first["pod"], traffic[1].(map[string]any)["pod"], "requests spread over the pods")
+	require.NotContains(t, first, "body")
+
+	c.send(map[string]string{"type": "exec", "command": "curl http://nowhere.example/"})
+	failed := c.next("output")["traffic"].([]any)[0].(map[string]any)
+	require.Equal(t, float64(404), failed["status"])
+	require.Contains(t, failed["reason"], "no Ingress rule matches")
+}

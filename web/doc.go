@@ -1,4 +1,5 @@
-// Package web will hold podplay's templ components and the embedded static
-// assets (the diagram's JavaScript and CSS). It renders; it never reaches
-// into the store. It is not built yet; see the project's issues.
+// Package web renders podplay's pages (templ components, one .templ file
+// per area) and serves the browser side: the diagram's and the terminal's
+// JavaScript modules and the style sheets, embedded in the binary. It
+// renders; it never reaches into the store or the engine.
 package web

@@ -13,6 +13,9 @@ import (
 type Result struct {
 	Output   string
 	ExitCode int
+	// Traffic is what a curl sent through the ingress controller, request
+	// by request, for the diagram to draw.
+	Traffic []engine.Request
 }
 
 // Run runs one terminal command (with a heredoc body, if it has one) on
@@ -44,8 +47,10 @@ func Run(c *engine.Cluster, input string) Result {
 		out, err := crash(c, words[1:])
 		return finish(c, out, err)
 	case "curl":
-		out, code, err := curl(c, words[1:])
-		return finishCode(c, out, code, err)
+		out, reqs, code, err := curl(c, words[1:])
+		res := finishCode(c, out, code, err)
+		res.Traffic = reqs
+		return res
 	}
 	if words[0] != "kubectl" && words[0] != "k" {
 		return fail(fmt.Sprintf("podplay: %s: command not found (commands are kubectl …, and the playground's sleep, node, crash and curl)", words[0]))

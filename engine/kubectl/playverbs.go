@@ -132,13 +132,13 @@ func crash(c *engine.Cluster, words []string) (string, error) {
 // curl is the playground's way in from outside: "curl [-n N] URL" sends
 // requests to the cluster's ingress controller and prints, for each, the
 // answer and the pod that gave it.
-func curl(c *engine.Cluster, words []string) (string, int, error) {
+func curl(c *engine.Cluster, words []string) (string, []engine.Request, int, error) {
 	f, err := parseFlags(words, known("-n", "-H", "-s", "--silent"))
 	if err != nil {
-		return "", 2, err
+		return "", nil, 2, err
 	}
 	if len(f.args) != 1 {
-		return "", 2, errors.New("curl: usage: curl [-n COUNT] http://HOST/PATH")
+		return "", nil, 2, errors.New("curl: usage: curl [-n COUNT] http://HOST/PATH")
 	}
 	raw := f.args[0]
 	if !strings.Contains(raw, "://") {
@@ -146,7 +146,7 @@ func curl(c *engine.Cluster, words []string) (string, int, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return "", 3, fmt.Errorf("curl: (3) URL using bad/illegal format or missing URL: %s", f.args[0])
+		return "", nil, 3, fmt.Errorf("curl: (3) URL using bad/illegal format or missing URL: %s", f.args[0])
 	}
 	host := u.Hostname()
 	if v, ok := f.value("-H"); ok {
@@ -157,12 +157,12 @@ func curl(c *engine.Cluster, words []string) (string, int, error) {
 	n := 1
 	if f.namespace != "" { // -n is the count here, as in podplay's curl
 		if n, err = strconv.Atoi(f.namespace); err != nil || n < 1 {
-			return "", 2, fmt.Errorf("curl: -n takes a count of requests, got %q", f.namespace)
+			return "", nil, 2, fmt.Errorf("curl: -n takes a count of requests, got %q", f.namespace)
 		}
 	}
 	reqs, err := c.SendTraffic(host, u.EscapedPath(), n)
 	if err != nil {
-		return "", 2, err
+		return "", nil, 2, err
 	}
 	var b strings.Builder
 	code := 0
@@ -180,7 +180,7 @@ func curl(c *engine.Cluster, words []string) (string, int, error) {
 			}
 		}
 	}
-	return b.String(), code, nil
+	return b.String(), reqs, code, nil
 }
 
 // summary is a response body in one line: an HTML page's title, or the
