@@ -26,6 +26,7 @@ export class Diagram {
     this.items = new Map(); this.sel = null; this.dots = []; this.raf = 0; this.dotRaf = 0; this.width = 1000;
     svg.classList.add("d-root");
     svg.setAttribute("viewBox", "0 0 1000 200");
+    svg.setAttribute("preserveAspectRatio", "xMidYMin meet"); // top-aligned when the box is taller
     svg.innerHTML = '<defs><pattern id="d-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">' +
       '<path d="M0 0V6" class="d-hp"/></pattern></defs>';
     const layer = (c) => el("g", { class: c }, svg);
@@ -44,6 +45,12 @@ export class Diagram {
       this.select(g.dataset.uid);
       this.opts.onSelect?.(g.dataset.uid);
     };
+    // Hovering or focusing a pending pod shows the scheduler's reason on the queue.
+    const why = (e) => {
+      const g = !e.type.endsWith("out") && e.target.closest?.("[data-uid]"), p = g && this.model.view().pods.get(g.dataset.uid);
+      if (this.L) this.pendLabel.textContent = fit(p?.reason ? `${p.name}: ${p.reason}` : this.pendText, this.L.pending.w - 20, 10.5, 1);
+    };
+    for (const t of ["pointerover", "pointerout", "focusin", "focusout"]) svg.addEventListener(t, why);
     svg.addEventListener("click", pick);
     svg.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") pick(e); });
     globalThis.ResizeObserver && new ResizeObserver(() => {
@@ -56,7 +63,7 @@ export class Diagram {
   // so that text stays readable.
   units() {
     const w = this.svg.getBoundingClientRect().width;
-    return w ? Math.max(640, Math.min(1000, Math.round((w * 1.3) / 40) * 40)) : 1000;
+    return w ? Math.max(480, Math.min(1000, Math.round((w * 1.3) / 40) * 40)) : 1000;
   }
 
   reset(objects) {
@@ -118,7 +125,7 @@ export class Diagram {
   }
 
   drop(key, it) {
-    const gone = () => { it.g.remove(); this.items.delete(key); };
+    const gone = () => { clearTimeout(it.out); it.g.remove(); if (this.items.get(key) === it) this.items.delete(key); };
     if (!this.anim || reduced() || it.link) return gone();
     if (it.out) return;
     for (const k of ["data-testid", "tabindex", "role"]) { it.g.removeAttribute(k); delete it.a[k]; }
@@ -127,8 +134,10 @@ export class Diagram {
   }
 
   render(anim) {
-    this.anim = anim; this.seen = new Set(); this.fresh = [];
-    const v = this.model.view(), L = (this.L = layout(v, { width: this.width }));
+    const v = this.model.view();
+    if (anim && v === this.v && this.L.width === this.width) return; // nothing drawn changed
+    this.anim = anim; this.seen = new Set(); this.fresh = []; this.v = v;
+    const L = (this.L = layout(v, { width: this.width }));
     this.svg.setAttribute("viewBox", `0 0 ${L.width} ${L.height}`);
     const R = (e, b) => { for (const k of ["x", "y"]) e.setAttribute(k, b[k]); e.setAttribute("width", b.w); e.setAttribute("height", b.h); };
     R(this.cluster, L.cluster);
@@ -136,12 +145,13 @@ export class Diagram {
     this.clusterLabel.textContent = `Cluster · ${v.nodes.length} node${v.nodes.length === 1 ? "" : "s"}`;
     this.pending.setAttribute("transform", `translate(${L.pending.x},${L.pending.y})`);
     R(this.pendRect, { x: 0, y: 0, w: L.pending.w, h: L.pending.h });
-    this.pendLabel.textContent = v.pending.length ? `Pending: ${v.pending.length} waiting for the scheduler` : "Scheduler queue: no pending pods";
+    const why = [...new Set(v.pending.map((p) => p.reason))];
+    this.pendText = v.pending.length ? `Pending: ${v.pending.length} waiting for the scheduler${why.length === 1 && why[0] ? " — " + why[0] : ""}` : "Scheduler queue: no pending pods";
+    this.pendLabel.textContent = fit(this.pendText, L.pending.w - 20, 10.5, 1);
     this.pending.setAttribute("data-count", v.pending.length);
-    const hy = L.side.y - 8;
-    const none = (x, list) => (list.length ? "" : txt(x, hy + 16, "d-sub", "none yet"));
-    this.heads.innerHTML = txt(L.side.ix, hy, "d-title", "Ingress") + txt(L.side.sx, hy, "d-title", "Services") +
-      none(L.side.ix, v.ingresses) + none(L.side.sx, v.services) +
+    const S = L.side, none = (x, y, list) => (list.length ? "" : txt(x, y + 16, "d-sub", "none yet"));
+    this.heads.innerHTML = txt(S.ix, S.iy, "d-title", "Ingress") + txt(S.sx, S.sy, "d-title", "Services") +
+      none(S.ix, S.iy, v.ingresses) + none(S.sx, S.sy, v.services) +
       (L.pvs.length ? txt(L.pvs[0].x, L.pvs[0].y - 20, "d-title", "Persistent volumes") : "");
 
     const nodeByName = new Map(v.nodes.map((n) => [n.name, n]));
@@ -154,6 +164,7 @@ export class Diagram {
       const it = this.up(l.id, this.lLinks, { x: 0, y: 0 }, `d-link d-l-${l.kind}`, {},
         `<path d="${l.d}"/>` + (l.label ? txt(l.lx, l.ly, "d-lbl", l.label) : ""));
       it.link = l;
+      this.classes(it);
     }
     for (const [k, it] of this.items) if (!this.seen.has(k)) this.drop(k, it);
     const fresh = this.fresh;
@@ -188,7 +199,7 @@ export class Diagram {
       `<title>${esc(label)}</title>`;
     if (!b.mini) {
       const right = `${p.mixed ? p.hash.slice(0, 5) + "  " : ""}${p.ready}/${p.total}`, room = b.w - 20;
-      const est = p.status.length * 5.6, st = est > room * 1.4 ? fit(p.status, room * 1.4, 8.5) : p.status;
+      const est = p.status.length * 5.6, st = est > room * 1.4 ? fit(p.status, room * 1.4, 8.5, 1) : p.status;
       inner += txt(6, 13, "d-name", fit(p.name, b.w - 10, 10.3)) + `<circle class="d-dot-s" cx="9" cy="23" r="3"/>` +
         `<text x="15" y="26" class="d-st"${est > room ? ` textLength="${room}" lengthAdjust="spacingAndGlyphs"` : ""}>${esc(st)}</text>` +
         txt(b.w - 5, 42, "d-sub", right, 1);
@@ -214,7 +225,7 @@ export class Diagram {
   }
 
   ingress(i, b) {
-    const rules = i.rules.map((r) => `${r.host}${r.path} → ${r.service || "?"}`);
+    const rules = i.rules.map((r) => `${r.host || "*"}${r.path} → ${r.service || "?"}`);
     this.up(i.uid, this.lSide, b, "d-ing", {
       "data-uid": i.uid, "data-testid": "ing-" + i.name, tabindex: "0", role: "button",
       "aria-label": `Ingress ${i.name}${rules.length ? ", " + rules.join("; ").replace(/→/g, "to") : ", no rules"}`,
@@ -230,7 +241,7 @@ export class Diagram {
       "data-uid": d.uid, "data-testid": (pv ? "pv-" : "pvc-") + d.name, "data-phase": d.phase, tabindex: "0", role: "button", "aria-label": label,
     }, `<rect class="d-box" width="${b.w}" height="${b.h}" rx="6"/><circle class="d-led" cx="${b.w - 10}" cy="${b.h - 10}" r="3"/>` +
       `<title>${esc(label)}</title>` + txt(8, 13, "d-kind", pv ? "VOLUME" : "CLAIM, NO VOLUME YET") +
-      txt(8, 26, "d-name", fit(d.name, b.w - 14, 10)) + txt(8, 38, "d-sub", `${d.capacity} · ${d.phase}`));
+      txt(8, 26, "d-name", fit(d.name, b.w - 14, 10)) + txt(8, 38, "d-sub", fit(`${d.capacity} · ${d.phase}${pv && d.claim ? " · claim " + d.claim.name : ""}`, b.w - 24, 8.5, 1)));
   }
 
   // traffic draws one dot per request travelling ingress → service → pod;
@@ -238,7 +249,7 @@ export class Diagram {
   traffic(requests) {
     if (!this.L) return;
     const now = performance.now(), still = reduced();
-    (requests || []).slice(0, MAX_DOTS).forEach((r, i) => {
+    (requests || []).slice(0, Math.max(0, MAX_DOTS - this.dots.length)).forEach((r, i) => {
       const pts = this.route(r), bad = !(r.status < 400);
       const c = el("circle", { r: 5, class: "d-tdot" + (bad ? " d-bad" : ""), "data-testid": "traffic-dot", "data-status": r.status, cx: pts[0].x, cy: pts[0].y }, this.lDots);
       const segs = pts.slice(1).map((p, j) => Math.hypot(p.x - pts[j].x, p.y - pts[j].y));
@@ -249,9 +260,9 @@ export class Diagram {
 
   route(r) {
     const m = this.model, at = this.L.at, c = (o) => o && at[o.metadata.uid] && { x: at[o.metadata.uid].x + at[o.metadata.uid].w / 2, y: at[o.metadata.uid].y + at[o.metadata.uid].h / 2 };
-    const ing = c(r.ingress && m.find("Ingress", r.ingress, r.namespace));
-    const y = ing ? ing.y : this.L.side.y + 10;
-    return [{ x: 0, y }, ing || { x: this.L.side.ix + 50, y },
+    const ing = c(r.ingress && m.find("Ingress", r.ingress, r.namespace)), S = this.L.side;
+    const gate = ing || { x: S.ix + 50, y: S.iy + 20 };
+    return [this.L.stacked ? { x: gate.x, y: 0 } : { x: 0, y: gate.y }, gate,
       c(r.service && m.find("Service", r.service, r.namespace)), c(r.pod && m.find("Pod", r.pod, r.namespace))].filter(Boolean);
   }
 
@@ -264,7 +275,7 @@ export class Diagram {
         if (!d.end) {
           d.end = t;
           d.c.classList.add("d-end");
-        } else if (t - d.end > (d.bad ? 1200 : 300)) return d.c.remove(), false;
+        } else if (t - d.end > (d.bad || still ? 1200 : 300)) return d.c.remove(), false;
       }
       while (i < d.segs.length - 1 && s > d.segs[i]) s -= d.segs[i++];
       const a = d.pts[i], b = d.pts[i + 1] || a, f = d.segs[i] ? Math.min(1, s / d.segs[i]) : 1;

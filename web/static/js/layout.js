@@ -31,23 +31,51 @@ export function summary(pods) {
   return `${pods.length} pod${pods.length === 1 ? "" : "s"}: ${parts.join(", ")}${c.size > 3 ? ", …" : ""}`;
 }
 
-const curveH = (a, b) => { const d = Math.max(20, (b.x - a.x) / 2); return `M${r1(a.x)} ${r1(a.y)}C${r1(a.x + d)} ${r1(a.y)} ${r1(b.x - d)} ${r1(b.y)} ${r1(b.x)} ${r1(b.y)}`; };
-const curveV = (a, b) => { const d = Math.max(20, (a.y - b.y) / 2); return `M${r1(a.x)} ${r1(a.y)}C${r1(a.x)} ${r1(a.y - d)} ${r1(b.x)} ${r1(b.y + d)} ${r1(b.x)} ${r1(b.y)}`; };
+// curve joins a to b, leaving and arriving horizontally (or vertically).
+function curve(a, b, vertical) {
+  const m = vertical ? (a.y + b.y) / 2 : (a.x + b.x) / 2, p = (x, y) => `${r1(x)} ${r1(y)}`;
+  return `M${p(a.x, a.y)}C${vertical ? p(a.x, m) + " " + p(b.x, m) : p(m, a.y) + " " + p(m, b.y)} ${p(b.x, b.y)}`;
+}
 
-// layout returns {width, height, cluster, pending, nodes, pods, ingresses,
-// services, pvs, links, at, side}; every box is {uid?, x, y, w, h}; `at`
-// maps uid → box for everything placed.
+// layout returns {width, height, stacked, cluster, pending, nodes, pods,
+// ingresses, services, pvs, links, at, side}; every box is {uid?, x, y, w, h};
+// `at` maps uid → box for everything placed. Ingresses and Services stand in
+// two columns left of the cluster, or, narrower than 700 (stacked), in two
+// rows above it.
 export function layout(view, { width = 1000 } = {}) {
-  const at = {}, pods = [], links = [];
+  const at = {}, pods = [], links = [], ingresses = [], services = [];
   const place = (list, o) => { at[o.uid] = o; list.push(o); return o; };
-  const cx = M + SIDE, cw = width - cx - M, inner = cw - 2 * PAD;
+  const stacked = width < 700, cx = stacked ? M : M + SIDE, cw = width - cx - M, inner = cw - 2 * PAD;
+
+  let top = M;
+  const side = stacked ? { ix: M, iy: M + 10, sx: M } : { ix: M, sx: M + ING_W + 22 };
+  // Services reached from an ingress first, in rule order; then the rest.
+  const order = [...new Set(view.ingresses.flatMap((i) => i.rules.map((r) => r.serviceUid)))];
+  const rank = (s) => (order.includes(s.uid) ? order.indexOf(s.uid) : order.length);
+  const svcs = [...view.services].sort((a, b) => rank(a) - rank(b));
+  const ingH = (ing) => 30 + 12 * Math.min(4, ing.rules.length);
+  if (stacked) {
+    // Rows that wrap: [boxes], returns the y below them.
+    const row = (list, items, y, w, h) => {
+      let x = M, rh = 0;
+      for (const it of items) {
+        const bh = h(it);
+        if (x + w > width - M && x > M) { x = M; y += rh + G; rh = 0; }
+        place(list, { uid: it.uid, ...rect(x, y, w, bh) });
+        x += w + G + 14; rh = Math.max(rh, bh);
+      }
+      return y + (rh || 12) + 22;
+    };
+    side.sy = row(ingresses, view.ingresses, side.iy + 6, ING_W, ingH);
+    top = row(services, svcs, side.sy + 6, SVC_W, () => 44) - 10;
+  }
 
   // The scheduler's queue above the cluster: always one row high at least.
   const pc = cols(inner, POD.w, G);
   const pendRows = Math.max(1, Math.ceil(view.pending.length / pc));
-  const pending = rect(cx, M, cw, 20 + pendRows * (POD.h + G));
+  const pending = rect(cx, top, cw, 20 + pendRows * (POD.h + G));
   view.pending.forEach((p, i) =>
-    place(pods, { uid: p.uid, ...rect(cx + PAD + (i % pc) * (POD.w + G), M + 20 + Math.floor(i / pc) * (POD.h + G), POD.w, POD.h), mini: false }));
+    place(pods, { uid: p.uid, ...rect(cx + PAD + (i % pc) * (POD.w + G), top + 20 + Math.floor(i / pc) * (POD.h + G), POD.w, POD.h), mini: false }));
 
   // Nodes in a grid, up to 4 per row; every card in a row as tall as its fullest.
   const cy = pending.y + pending.h + 12, n = view.nodes.length;
@@ -73,47 +101,39 @@ export function layout(view, { width = 1000 } = {}) {
   }
   const cluster = rect(cx, cy, cw, Math.max(y - cy + PAD - G, 60));
 
-  // Ingresses and Services in two columns left of the cluster.
-  const side = { ix: M, sx: M + ING_W + 22, y: cy + 26 };
-  const ingresses = [], services = [];
-  let iy = side.y, sy = side.y;
-  for (const ing of view.ingresses) {
-    const h = 30 + 12 * Math.min(4, ing.rules.length);
-    place(ingresses, { uid: ing.uid, ...rect(side.ix, iy, ING_W, h) });
-    iy += h + G;
+  let iy = cy + 26, sy = iy;
+  if (!stacked) {
+    side.iy = side.sy = iy - 8;
+    for (const ing of view.ingresses) iy += place(ingresses, { uid: ing.uid, ...rect(side.ix, iy, ING_W, ingH(ing)) }).h + G;
+    for (const s of svcs) sy += place(services, { uid: s.uid, ...rect(side.sx, sy, SVC_W, 44) }).h + G;
   }
-  // Services reached from an ingress first, in rule order; then the rest.
-  const order = [...new Set(view.ingresses.flatMap((i) => i.rules.map((r) => r.serviceUid)))];
-  const rank = (s) => (order.includes(s.uid) ? order.indexOf(s.uid) : order.length);
-  for (const s of [...view.services].sort((a, b) => rank(a) - rank(b))) {
-    place(services, { uid: s.uid, ...rect(side.sx, sy, SVC_W, 44) });
-    sy += 44 + G;
-  }
-  const mid = (b, right) => ({ x: b.x + (right ? b.w : 0), y: b.y + b.h / 2 });
+  // Link ends: right or bottom side of a, left or top side of b.
+  const from = (b) => (stacked ? { x: b.x + b.w / 2, y: b.y + b.h } : { x: b.x + b.w, y: b.y + b.h / 2 });
+  const to = (b) => (stacked ? { x: b.x + b.w / 2, y: b.y } : { x: b.x, y: b.y + b.h / 2 });
   for (const ing of view.ingresses)
     for (const su of new Set(ing.rules.map((r) => r.serviceUid)))
-      if (at[su]) links.push({ id: `i:${ing.uid}:${su}`, kind: "ing", from: ing.uid, to: su, d: curveH(mid(at[ing.uid], 1), mid(at[su])) });
+      if (at[su]) links.push({ id: `i:${ing.uid}:${su}`, kind: "ing", from: ing.uid, to: su, d: curve(from(at[ing.uid]), to(at[su]), stacked) });
   const nodeOf = new Map(view.nodes.flatMap((nd) => nd.pods.map((p) => [p.uid, nd.uid])));
   for (const s of view.services) {
     // Many endpoints: one line per node instead of one per pod.
     const many = s.pods.length > MAX_FULL;
     for (const t of new Set(s.pods.map((u) => (many && nodeOf.get(u)) || u)))
-      if (at[t]) links.push({ id: `s:${s.uid}:${t}`, kind: "svc", from: s.uid, to: t, d: curveH(mid(at[s.uid], 1), mid(at[t])) });
+      if (at[t]) links.push({ id: `s:${s.uid}:${t}`, kind: "svc", from: s.uid, to: t, d: curve(from(at[s.uid]), to(at[t]), stacked) });
   }
 
   // Persistent volumes: drives in a row below everything, lines up to the pods that mount their claim.
   const pvs = [];
-  let vy = Math.max(cluster.y + cluster.h, iy, sy) + 28;
+  const vy = Math.max(cluster.y + cluster.h, iy, sy) + 28;
   const dc = cols(width - cx - M, DRIVE.w, 12);
   view.pvs.forEach((v, i) => {
     const d = place(pvs, { uid: v.uid, ...rect(cx + (i % dc) * (DRIVE.w + 12), vy + Math.floor(i / dc) * (DRIVE.h + 30), DRIVE.w, DRIVE.h) });
     v.pods.forEach((u, j) => {
       const p = at[u];
       if (!p) return;
-      links.push({ id: `v:${v.uid}:${u}`, kind: "pv", from: v.uid, to: u, d: curveV({ x: d.x + d.w / 2, y: d.y }, { x: p.x + p.w / 2, y: p.y + p.h }),
+      links.push({ id: `v:${v.uid}:${u}`, kind: "pv", from: v.uid, to: u, d: curve({ x: d.x + d.w / 2, y: d.y }, { x: p.x + p.w / 2, y: p.y + p.h }, 1),
         label: j ? "" : v.claim?.name || "", lx: r1(d.x + d.w / 2 + 4), ly: r1(d.y - 6) });
     });
   });
   const bottom = pvs.length ? Math.max(...pvs.map((d) => d.y + d.h)) : Math.max(cluster.y + cluster.h, iy, sy);
-  return { width, height: Math.ceil(bottom + M), cluster, pending, nodes, pods, ingresses, services, pvs, links, at, side, podW: r1(podW) };
+  return { width, height: Math.ceil(bottom + M), stacked, cluster, pending, nodes, pods, ingresses, services, pvs, links, at, side, podW: r1(podW) };
 }

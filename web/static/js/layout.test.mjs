@@ -49,7 +49,7 @@ function sane(L, view, width = 1000) {
 test("the sample cluster lays out sanely", () => {
   for (const f of ["snapshot", "rollout"]) {
     const v = model(load(f).objects).view();
-    for (const width of [1000, 640]) sane(layout(v, { width }), v, width);
+    for (const width of [1000, 760, 640, 480]) sane(layout(v, { width }), v, width);
   }
   const w = load("watch"), m = model(w.objects);
   m.apply(w.events);
@@ -106,12 +106,11 @@ test("1 node and 20 nodes: non-overlapping cards in a grid", () => {
   assert.equal(L1.nodes.length, 1);
   assert.ok(L1.nodes[0].w > 300, "a lone node uses the width");
   const many = model(cluster(20, 60)).view();
-  for (const width of [1000, 640]) {
+  for (const [width, perRow] of [[1000, 4], [760, 2], [640, 3], [480, 2]]) {
     const L = layout(many, { width });
     sane(L, many, width);
     assert.equal(L.nodes.length, 20);
-    const perRow = L.nodes.filter((n) => n.y === L.nodes[0].y).length;
-    assert.equal(perRow, width === 1000 ? 4 : 2);
+    assert.equal(L.nodes.filter((n) => n.y === L.nodes[0].y).length, perRow, `${width}`);
     assert.ok(L.nodes.every((n) => n.w >= 170), "cards stay readable");
   }
   assert.deepEqual(many.nodes.map((n) => n.name).slice(0, 3), ["node-01", "node-02", "node-03"]);

@@ -111,7 +111,7 @@ export class ClusterModel {
   constructor() { this.reset([]); }
 
   reset(objects) {
-    this.objs = new Map(); this.keys = new Map(); this.kinds = new Map(); this.version = 0; this._view = null;
+    this.objs = new Map(); this.keys = new Map(); this.kinds = new Map(); this._view = null;
     for (const o of objects || []) this._put(o);
   }
 
@@ -139,7 +139,7 @@ export class ClusterModel {
     const m = this.kinds.get(o.kind);
     m.set(uid, o);
     if (o.kind === "Event" && m.size > MAX_EVENTS) this._del(m.keys().next().value);
-    this.version++; this._view = null;
+    if (o.kind !== "Event") this._view = null; // the view shows no Events
   }
 
   _del(uid) {
@@ -149,7 +149,7 @@ export class ClusterModel {
     const k = key(o.kind, o.metadata.namespace, o.metadata.name);
     if (this.keys.get(k) === uid) this.keys.delete(k);
     this.kinds.get(o.kind)?.delete(uid);
-    this.version++; this._view = null;
+    if (o.kind !== "Event") this._view = null;
   }
 
   get(uid) { return this.objs.get(uid); }
@@ -264,10 +264,10 @@ export class ClusterModel {
       const ns = i.metadata.namespace || "", rules = [];
       const add = (host, path, b) => {
         const name = b?.service?.name || "", svc = name && this.byKindName("Service", ns, name);
-        rules.push({ host: host || "*", path: path || "/", service: name, serviceUid: svc?.metadata.uid || "" });
+        rules.push({ host: host || "", path: path || "/", service: name, serviceUid: svc?.metadata.uid || "" });
       };
       for (const r of i.spec?.rules || []) for (const p of r.http?.paths || []) add(r.host, p.path, p.backend);
-      if (i.spec?.defaultBackend) add("*", "(default)", i.spec.defaultBackend);
+      if (i.spec?.defaultBackend) add("", "(default)", i.spec.defaultBackend);
       return { uid: i.metadata.uid, name: i.metadata.name, namespace: ns, rules };
     });
     const routed = new Set(ingresses.flatMap((i) => i.rules.map((r) => r.serviceUid)));

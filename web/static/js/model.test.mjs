@@ -131,6 +131,18 @@ test("view: nodes with requested vs allocatable, sorted, pods in creation order"
   assert.deepEqual(v.nodes[0].pods.map((p) => p.name), ["bad", "web-b4dcb98d5-mvdfl"], "same time: by name");
 });
 
+test("view: nodes in natural name order; Events do not invalidate the view", () => {
+  const mk = (name) => ({ kind: "Node", metadata: { name, uid: name }, status: {} });
+  const m = new ClusterModel();
+  m.reset(["node-10", "node-2", "node-1", "edge"].map(mk));
+  const v = m.view();
+  assert.deepEqual(v.nodes.map((n) => n.name), ["edge", "node-1", "node-2", "node-10"]);
+  assert.equal(v.nodes[0].status, "Unknown", "no Ready condition");
+  m.apply([{ type: "ADDED", object: { kind: "Event", metadata: { name: "e", uid: "e" }, involvedObject: { uid: "node-1" } } }]);
+  assert.equal(m.view(), v);
+  assert.equal(m.eventsFor("node-1").length, 1);
+});
+
 test("view: terminated pods do not count towards requests", () => {
   const m = model("snapshot");
   const p = clone(pod(m, "db"));
@@ -198,6 +210,12 @@ test("view: ingress → service → ready endpoint pods", () => {
   const names = v.services[0].pods.map((u) => m.get(u).metadata.name).sort();
   assert.deepEqual(names, ["web-b4dcb98d5-jpflg", "web-b4dcb98d5-mvdfl", "web-b4dcb98d5-qklnw"]);
   assert.deepEqual(v.services[0].ports, [80]);
+  // A rule without a host, and a default backend.
+  const ing = clone(m.byKindName("Ingress", "default", "web"));
+  delete ing.spec.rules[0].host;
+  ing.spec.defaultBackend = { service: { name: "gone", port: { number: 80 } } };
+  m.apply([{ type: "MODIFIED", object: ing }]);
+  assert.deepEqual(m.view().ingresses[0].rules.map((r) => [r.host, r.path, r.service, !!r.serviceUid]), [["", "/", "web", true], ["", "(default)", "gone", false]]);
   // Endpoints lose a pod: the service's pods follow.
   const ep = clone(m.byKindName("Endpoints", "default", "web"));
   ep.subsets[0].notReadyAddresses = ep.subsets[0].addresses.splice(0, 1);
@@ -228,6 +246,19 @@ test("STATUS words like kubectl", () => {
   assert.equal(podSummary(p).status, "Error");
   p.status.containerStatuses[0].state = { waiting: { reason: "ErrImagePull" } };
   assert.equal(podSummary(p).status, "ErrImagePull");
+  p.status.containerStatuses[0].state = { terminated: { exitCode: 137 } };
+  assert.equal(podSummary(p).status, "ExitCode:137");
+  // Init containers: failed, waiting, in progress, done.
+  const init = (state, ready = false) => ({ metadata: { name: "i" }, spec: { initContainers: [{ name: "a" }, { name: "b" }], containers: [{ name: "c" }] },
+    status: { phase: "Pending", initContainerStatuses: [{ name: "a", state: { terminated: { exitCode: 0, reason: "Completed" } } }, { name: "b", state }],
+      containerStatuses: [{ name: "c", ready, state: ready ? { running: {} } : { waiting: { reason: "PodInitializing" } } }] } });
+  assert.equal(podSummary(init({ terminated: { exitCode: 1, reason: "Error" } })).status, "Init:Error");
+  assert.equal(podSummary(init({ waiting: { reason: "ImagePullBackOff" } })).status, "Init:ImagePullBackOff");
+  assert.equal(podSummary(init({ running: {} })).status, "Init:1/2");
+  assert.equal(podSummary(init({ waiting: { reason: "PodInitializing" } })).status, "Init:1/2");
+  const done = init({ terminated: { exitCode: 0, reason: "Completed" } }, true);
+  done.status.phase = "Running";
+  assert.deepEqual(podSummary(done), { ready: 1, total: 1, status: "Running", restarts: 0 });
   p.status.phase = "Running";
   p.metadata.deletionTimestamp = "2026-01-01T10:00:00Z";
   assert.equal(podSummary(p).status, "Terminating");
