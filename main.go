@@ -25,6 +25,7 @@ import (
 
 	"github.com/podplay/podplay/engine"
 	"github.com/podplay/podplay/engine/kubectl"
+	"github.com/podplay/podplay/lessons"
 	"github.com/podplay/podplay/server"
 )
 
@@ -104,7 +105,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer store.Close()
-	sessions := server.NewSessions(store, log, *idle)
+	course, err := lessons.Builtin()
+	if err != nil {
+		return fmt.Errorf("the built-in lessons do not load: %w", err)
+	}
+	sessions := server.NewSessions(store, course, log, *idle)
 	srv := server.New(store, sessions, log)
 	if *origins != "" {
 		srv.AllowOrigins(strings.Split(*origins, ",")...)

@@ -254,7 +254,7 @@ func BenchmarkBrowserCommandToDiagram(b *testing.B) {
 				const svg = document.querySelector("svg.diagram");
 				new MutationObserver((_, o) => { if (out.textContent.includes("pod/%[1]s created")) { __t.out = performance.now(); o.disconnect(); } }).observe(out, {childList: true, subtree: true, characterData: true});
 				new MutationObserver((_, o) => { if (svg.querySelector('[data-testid="pod-%[1]s"]')) { __t.drawn = performance.now(); o.disconnect(); } }).observe(svg, {childList: true, subtree: true});
-				document.querySelector("[data-testid=terminal-input]").addEventListener("keydown", e => { if (e.key === "Enter") __t.enter = performance.now(); }, {once: true});
+				document.querySelector("[data-testid=terminal-input]").addEventListener("keydown", e => { if (e.key === "Enter" && !__t.enter) __t.enter = performance.now(); });
 			})()`, name)),
 			typeCommand("kubectl run "+name+" --image=nginx"),
 			waitJS(`__t.out && __t.drawn`, 10*time.Second),

@@ -31,7 +31,7 @@ func newLoadServer(tb testing.TB) *httptest.Server {
 	store, err := OpenStore(context.Background(), filepath.Join(tb.TempDir(), "podplay.db"))
 	require.NoError(tb, err)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sessions := NewSessions(store, log, time.Hour)
+	sessions := NewSessions(store, testCourse(tb), log, time.Hour)
 	srv := New(store, sessions, log)
 	srv.LiftLimits()
 	ts := httptest.NewServer(srv)

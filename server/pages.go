@@ -71,6 +71,12 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, m
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	d := web.HomeData{Page: page(w, r, "")}
+	var err error
+	if d.Lessons, err = s.lessonCards(r.Context(), learner(r), d.Lang); err != nil {
+		s.pageFail(w, r, err)
+		return
+	}
+	d.Presets = s.presetCards(d.Lang)
 	for _, id := range remembered(r) {
 		rec, _, err := s.store.LoadSession(r.Context(), id)
 		if err != nil {
@@ -92,10 +98,10 @@ func (s *Server) handleSandbox(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.creates.allow(clientAddr(r), time.Now()) {
 		w.Header().Set("Retry-After", "2")
-		s.errorPage(w, r, http.StatusTooManyRequests, fmt.Sprintf("Slow down: at most %d new clusters a minute from one address. Try again in a moment.", sessionsPerMinute))
+		s.pageFail(w, r, errTooMany)
 		return
 	}
-	sess, err := s.sessions.Create(r.Context(), "")
+	sess, err := s.sessions.Create(r.Context(), Spec{Preset: r.PostForm.Get("preset")})
 	if err != nil {
 		s.pageFail(w, r, err)
 		return
@@ -120,7 +126,12 @@ func (s *Server) handlePlayground(w http.ResponseWriter, r *http.Request) {
 // pageFail is fail for pages: the same statuses, as an HTML page.
 func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, err error) {
 	p := page(w, r, "")
+	var ie *inputError
 	switch {
+	case errors.As(err, &ie):
+		s.errorPage(w, r, http.StatusBadRequest, ie.msg)
+	case errors.Is(err, errTooMany):
+		s.errorPage(w, r, http.StatusTooManyRequests, err.Error())
 	case errors.Is(err, errNoSession):
 		s.errorPage(w, r, http.StatusNotFound, p.T("pg.notfound"))
 	case errors.Is(err, errShuttingDown), errors.Is(err, errClosed), errors.Is(err, errFailed):

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/podplay/podplay/engine/kubectl"
+	"github.com/podplay/podplay/lessons"
 	"github.com/podplay/podplay/web"
 )
 
@@ -37,6 +38,7 @@ func (e *inputError) Error() string { return e.msg }
 type Server struct {
 	store    *Store
 	sessions *Sessions
+	lessons  *lessons.Catalog
 	log      *slog.Logger
 	handler  http.Handler
 	ready    atomic.Bool
@@ -54,7 +56,7 @@ type Server struct {
 
 // New returns a server over store.
 func New(store *Store, sessions *Sessions, log *slog.Logger) *Server {
-	s := &Server{store: store, sessions: sessions, log: log, closing: make(chan struct{}),
+	s := &Server{store: store, sessions: sessions, lessons: sessions.lessons, log: log, closing: make(chan struct{}),
 		metrics:  newMetrics(sessions),
 		creates:  newLimiters(rate.Limit(sessionsPerMinute)/60, sessionBurst),
 		commands: newLimiters(commandsPerSecond, commandBurst)}
@@ -75,8 +77,11 @@ func (s *Server) routes() http.Handler {
 		r.Get("/", s.handleHome)
 		r.Post("/sandbox", s.handleSandbox)
 		r.Get("/s/{id}", s.handlePlayground)
+		r.Get("/lessons/{id}", s.handleLesson)
+		r.Post("/lessons/{id}/reset", s.handleLessonReset)
 		r.Method("GET", "/static/*", web.Static())
 	})
+	r.Get("/api/lessons", s.handleLessons)
 	r.Route("/api/sessions", func(r chi.Router) {
 		r.Post("/", s.handleCreateSession)
 		r.Get("/", s.handleMySessions)
@@ -146,6 +151,7 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 
 type createRequest struct {
 	Lesson string `json:"lesson,omitempty"`
+	Preset string `json:"preset,omitempty"`
 	Script string `json:"script,omitempty"`
 }
 
@@ -164,11 +170,7 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("slow down: at most %d new sessions a minute from one address", sessionsPerMinute))
 		return
 	}
-	if req.Lesson != "" {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no lesson %q: the lessons are not built yet; start a sandbox with {}", req.Lesson))
-		return
-	}
-	sess, err := s.sessions.Create(r.Context(), req.Script)
+	sess, err := s.sessions.Create(r.Context(), Spec{Lesson: req.Lesson, Preset: req.Preset, Script: req.Script})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/time/rate"
+
+	"github.com/podplay/podplay/lessons"
 )
 
 type testServer struct {
@@ -31,12 +33,22 @@ func (ts *testServer) unlimited() {
 	ts.srv.creates = newLimiters(rate.Inf, 0)
 }
 
+// course is the built-in course, loaded once for all the tests.
+var course = sync.OnceValues(lessons.Builtin)
+
+func testCourse(t testing.TB) *lessons.Catalog {
+	t.Helper()
+	c, err := course()
+	require.NoError(t, err)
+	return c
+}
+
 func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "podplay.db"))
 	require.NoError(t, err)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sessions := NewSessions(store, log, time.Minute)
+	sessions := NewSessions(store, testCourse(t), log, time.Minute)
 	srv := New(store, sessions, log)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
@@ -131,8 +143,12 @@ func TestCreateFromScript(t *testing.T) {
 	var e map[string]string
 	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/sessions", `{"script": "kubectl apply -f - <<EOF\nkind: Pod"}`, &e))
 	require.Contains(t, e["error"], "heredoc is not closed")
-	require.Equal(t, http.StatusNotFound, ts.call(t, "POST", "/api/sessions", `{"lesson": "pods"}`, &e))
-	require.Contains(t, e["error"], `no lesson "pods"`)
+	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/sessions", `{"lesson": "podz"}`, &e))
+	require.Contains(t, e["error"], `no lesson "podz": choose one of nodes, `)
+	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/sessions", `{"preset": "nope"}`, &e))
+	require.Contains(t, e["error"], `no sandbox preset "nope": choose one of `)
+	require.Equal(t, http.StatusBadRequest, ts.call(t, "POST", "/api/sessions", `{"preset": "webapp", "lesson": "nodes"}`, &e))
+	require.Contains(t, e["error"], `not both`)
 }
 
 func TestBadRequests(t *testing.T) {
@@ -263,16 +279,19 @@ func TestViewersGetEventsAndSlowOnesAreCut(t *testing.T) {
 	id := ts.create(t, `{}`)
 	s, err := ts.sessions.Get(context.Background(), id)
 	require.NoError(t, err)
-	v, snap, _, err := s.Subscribe(context.Background())
+	sub, err := s.Subscribe(context.Background())
 	require.NoError(t, err)
-	require.NotEmpty(t, snap.Objects)
+	require.NotEmpty(t, sub.Snapshot.Objects)
+	require.Nil(t, sub.Goals, "a sandbox has no goals")
+	v := sub.Viewer
 	ts.exec(t, id, "kubectl create deployment web --image=nginx:1.27")
 	b := <-v.C
 	require.Equal(t, "kubectl create deployment web --image=nginx:1.27", b.Command)
 	require.NotEmpty(t, b.Events)
 
-	slow, _, _, err := s.Subscribe(context.Background())
+	sub, err = s.Subscribe(context.Background())
 	require.NoError(t, err)
+	slow := sub.Viewer
 	for range viewerQueue + 1 {
 		ts.exec(t, id, "kubectl get pods")
 		select {

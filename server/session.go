@@ -13,6 +13,7 @@ import (
 
 	"github.com/podplay/podplay/engine"
 	"github.com/podplay/podplay/engine/kubectl"
+	"github.com/podplay/podplay/lessons"
 )
 
 // Speeds are the clock's speeds: virtual seconds per wall second.
@@ -47,6 +48,7 @@ type Batch struct {
 	Output  *kubectl.Result
 	Command string
 	Clock   *Clock
+	Goals   *lessons.Status
 	// Messages are the batch as websocket messages, encoded once on the
 	// session's goroutine for all its viewers.
 	Messages [][]byte
@@ -90,13 +92,38 @@ type Session struct {
 	speed   int
 	lastRV  uint64
 	viewers map[*Viewer]struct{}
+	// tracker follows the lesson's goals (nil in a sandbox); goals is
+	// its last status, active when the learner last acted.
+	tracker *lessons.Tracker
+	goals   lessons.Status
+	active  time.Time
 }
 
 // newSession builds the cluster a record describes and replays its inputs,
 // so that a saved session comes back exactly as it was: the engine is
-// deterministic, so seed and inputs at their virtual times are enough.
-func newSession(rec SessionRecord, inputs []Input, store *Store, log *slog.Logger) (*Session, error) {
-	c, err := kubectl.DefaultCluster(rec.Seed)
+// deterministic, so seed and inputs at their virtual times are enough. A
+// lesson's tracker is fed the same inputs, so it comes back too.
+func (m *Sessions) newSession(rec SessionRecord, inputs []Input) (*Session, error) {
+	var c *engine.Cluster
+	var tracker *lessons.Tracker
+	var err error
+	switch {
+	case rec.Lesson != "":
+		l, ok := m.lesson(rec.Lesson)
+		if !ok {
+			return nil, fmt.Errorf("the session follows lesson %q, which this server does not have", rec.Lesson)
+		}
+		c, err = l.NewCluster(rec.Seed)
+		tracker = lessons.NewTracker(l)
+	case rec.Preset != "":
+		p, ok := m.preset(rec.Preset)
+		if !ok {
+			return nil, fmt.Errorf("the session starts from preset %q, which this server does not have", rec.Preset)
+		}
+		c, err = p.NewCluster(rec.Seed)
+	default:
+		c, err = kubectl.DefaultCluster(rec.Seed)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -110,9 +137,9 @@ func newSession(rec SessionRecord, inputs []Input, store *Store, log *slog.Logge
 		}
 	}
 	s := &Session{
-		id: rec.ID, store: store, log: log.With("session", rec.ID),
+		id: rec.ID, store: m.store, log: m.log.With("session", rec.ID),
 		reqs: make(chan func()), quit: make(chan bool, 1), done: make(chan struct{}),
-		c: c, origin: c.Now(), speed: 1, viewers: map[*Viewer]struct{}{},
+		c: c, origin: c.Now(), speed: 1, viewers: map[*Viewer]struct{}{}, tracker: tracker,
 	}
 	for _, in := range inputs {
 		if err := s.advanceTo(in.At); err != nil {
@@ -120,7 +147,10 @@ func newSession(rec SessionRecord, inputs []Input, store *Store, log *slog.Logge
 		}
 		switch in.Kind {
 		case "exec":
-			kubectl.Run(c, in.Body)
+			res := kubectl.Run(c, in.Body)
+			if tracker != nil {
+				tracker.Command(c, in.Body, res)
+			}
 		default:
 			return nil, fmt.Errorf("session %s: input %d has unknown kind %q", rec.ID, in.Seq, in.Kind)
 		}
@@ -128,6 +158,10 @@ func newSession(rec SessionRecord, inputs []Input, store *Store, log *slog.Logge
 	}
 	if err := s.advanceTo(rec.Virtual); err != nil {
 		return nil, err
+	}
+	if tracker != nil {
+		tracker.Observe(c)
+		s.goals = tracker.Status()
 	}
 	s.lastRV = c.ResourceVersion()
 	s.lastUsed = time.Now()
@@ -193,7 +227,9 @@ func (s *Session) loop() {
 					s.log.Error("advancing the clock", "err", err)
 					s.playing = false
 				}
-				s.publish(Batch{})
+				b := Batch{}
+				s.track("", nil, &b)
+				s.publish(b)
 			}) {
 				return
 			}
@@ -288,6 +324,7 @@ func (s *Session) Exec(ctx context.Context, command string) (kubectl.Result, err
 			clock := s.clock()
 			b.Clock = &clock
 		}
+		s.track(command, &res, &b)
 		s.publish(b)
 		return nil
 	})
@@ -329,6 +366,93 @@ func (s *Session) Inspect(ctx context.Context, kind engine.Kind, namespace, name
 	return out, err
 }
 
+// maxIdleGap is the longest pause between two of a learner's actions that
+// still counts as time spent on a lesson.
+const maxIdleGap = 5 * time.Minute
+
+// track tells a lesson's tracker what happened (a command, or only time
+// passing when res is nil), puts the goals in b when they changed, and
+// saves the learner's progress.
+func (s *Session) track(command string, res *kubectl.Result, b *Batch) {
+	if s.tracker == nil {
+		return
+	}
+	if res != nil {
+		s.tracker.Command(s.c, command, *res)
+	} else {
+		s.tracker.Observe(s.c)
+	}
+	st := s.tracker.Status()
+	changed := !statusEqual(st, s.goals)
+	if changed {
+		s.goals = st
+		b.Goals = &st
+	}
+	if res == nil && !changed {
+		return
+	}
+	u := ProgressUpdate{Step: st.Step, Complete: st.Complete}
+	for _, step := range st.Steps {
+		if step.Done {
+			u.StepsDone++
+		}
+	}
+	now := time.Now()
+	if res != nil {
+		if !s.active.IsZero() {
+			u.Spent = min(now.Sub(s.active), maxIdleGap)
+		}
+		s.active = now
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.store.SaveProgress(ctx, s.id, u, now.UTC()); err != nil {
+		s.log.Error("saving the learner's progress", "err", err)
+	}
+}
+
+// statusEqual reports whether two lesson statuses show the same progress.
+func statusEqual(a, b lessons.Status) bool {
+	if a.Step != b.Step || a.Complete != b.Complete || len(a.Steps) != len(b.Steps) {
+		return false
+	}
+	for i := range a.Steps {
+		x, y := a.Steps[i], b.Steps[i]
+		if x.Done != y.Done || len(x.Goals) != len(y.Goals) {
+			return false
+		}
+		for j := range x.Goals {
+			if x.Goals[j].Done != y.Goals[j].Done {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Goals returns the lesson's goals as they stand (nil in a sandbox).
+func (s *Session) Goals(ctx context.Context) (*lessons.Status, error) {
+	var out *lessons.Status
+	err := s.do(ctx, func() error {
+		if s.tracker != nil {
+			g := s.goals
+			out = &g
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Hint records that the learner revealed a hint of the lesson.
+func (s *Session) Hint(ctx context.Context) error {
+	return s.do(ctx, func() error {
+		if s.tracker == nil {
+			return &inputError{"this session follows no lesson, so it has no hints"}
+		}
+		return s.store.SaveProgress(ctx, s.id, ProgressUpdate{Hints: 1}, time.Now().UTC())
+	})
+}
+
 // ClockAction is a request to change a session's clock.
 type ClockAction struct {
 	Action string `json:"action"`
@@ -360,7 +484,9 @@ func (s *Session) SetClock(ctx context.Context, a ClockAction) (Clock, error) {
 			s.speed = a.Speed
 		}
 		out = s.clock()
-		s.publish(Batch{Clock: &out})
+		b := Batch{Clock: &out}
+		s.track("", nil, &b)
+		s.publish(b)
 		return nil
 	})
 	return out, err
@@ -370,24 +496,34 @@ func (s *Session) clock() Clock {
 	return Clock{Playing: s.playing, Speed: s.speed, Time: s.c.Now().UTC().Format(time.RFC3339Nano)}
 }
 
-// Subscribe adds a viewer and returns it with the snapshot its events
-// follow from.
-func (s *Session) Subscribe(ctx context.Context) (*Viewer, engine.Snapshot, Clock, error) {
-	var v *Viewer
-	var snap engine.Snapshot
-	var clock Clock
+// Subscription is what a new viewer starts from: the cluster, the clock
+// and (in a lesson) the goals, all of one instant; its Viewer's batches
+// follow on from there.
+type Subscription struct {
+	Viewer   *Viewer
+	Snapshot engine.Snapshot
+	Clock    Clock
+	Goals    *lessons.Status
+}
+
+// Subscribe adds a viewer.
+func (s *Session) Subscribe(ctx context.Context) (Subscription, error) {
+	var sub Subscription
 	err := s.do(ctx, func() error {
 		c := make(chan *Batch, viewerQueue)
-		v = &Viewer{C: c, c: c, cut: make(chan struct{})}
+		v := &Viewer{C: c, c: c, cut: make(chan struct{})}
 		s.viewers[v] = struct{}{}
 		s.mu.Lock()
 		s.nviewers++
 		s.mu.Unlock()
-		snap = s.c.Snapshot()
-		clock = s.clock()
+		sub = Subscription{Viewer: v, Snapshot: s.c.Snapshot(), Clock: s.clock()}
+		if s.tracker != nil {
+			g := s.goals
+			sub.Goals = &g
+		}
 		return nil
 	})
-	return v, snap, clock, err
+	return sub, err
 }
 
 // Unsubscribe removes a viewer.
@@ -430,7 +566,7 @@ func (s *Session) publish(b Batch) {
 		s.lastRV = rv
 		b.Events = evs
 	}
-	if b.Events == nil && b.Output == nil && b.Clock == nil {
+	if b.Events == nil && b.Output == nil && b.Clock == nil && b.Goals == nil {
 		return
 	}
 	if len(s.viewers) == 0 {

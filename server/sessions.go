@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/podplay/podplay/lessons"
 )
 
 // errNoSession: no session has the id asked for.
@@ -19,8 +21,9 @@ var errNoSession = errors.New("no such session")
 // Sessions keeps the sessions in memory, loading them from the store on
 // demand and unloading those left idle.
 type Sessions struct {
-	store *Store
-	log   *slog.Logger
+	store   *Store
+	lessons *lessons.Catalog
+	log     *slog.Logger
 	// idleAfter is how long a session nobody watches stays in memory.
 	idleAfter time.Duration
 
@@ -29,9 +32,16 @@ type Sessions struct {
 	closed bool
 }
 
-// NewSessions returns a session manager over store.
-func NewSessions(store *Store, log *slog.Logger, idleAfter time.Duration) *Sessions {
-	return &Sessions{store: store, log: log, idleAfter: idleAfter, live: map[string]*Session{}}
+// NewSessions returns a session manager over store; sessions may start
+// from the lessons and presets of catalog (which may be nil).
+func NewSessions(store *Store, catalog *lessons.Catalog, log *slog.Logger, idleAfter time.Duration) *Sessions {
+	return &Sessions{store: store, lessons: catalog, log: log, idleAfter: idleAfter, live: map[string]*Session{}}
+}
+
+// Spec says how a new session starts: from a lesson's starting state, a
+// sandbox preset or the default cluster, then running script.
+type Spec struct {
+	Lesson, Preset, Script string
 }
 
 // newID returns a session id of 128 random bits, in lower-case base32.
@@ -55,13 +65,27 @@ func validID(id string) bool {
 	return true
 }
 
-// Create starts a session: a sandbox, or one that first runs script.
-func (m *Sessions) Create(ctx context.Context, script string) (*Session, error) {
+// Create starts a session as spec says.
+func (m *Sessions) Create(ctx context.Context, spec Spec) (*Session, error) {
+	if spec.Lesson != "" && spec.Preset != "" {
+		return nil, &inputError{"a session starts from a lesson or from a preset, not both"}
+	}
+	if spec.Lesson != "" {
+		if _, ok := m.lesson(spec.Lesson); !ok {
+			return nil, &inputError{fmt.Sprintf("no lesson %q%s", spec.Lesson, m.choices(true))}
+		}
+	}
+	if spec.Preset != "" {
+		if _, ok := m.preset(spec.Preset); !ok {
+			return nil, &inputError{fmt.Sprintf("no sandbox preset %q%s", spec.Preset, m.choices(false))}
+		}
+	}
 	var seed [8]byte
 	rand.Read(seed[:])
 	now := time.Now().UTC()
-	rec := SessionRecord{ID: newID(), Seed: binary.LittleEndian.Uint64(seed[:]) >> 1, Script: script, Created: now, Updated: now}
-	s, err := newSession(rec, nil, m.store, m.log)
+	rec := SessionRecord{ID: newID(), Seed: binary.LittleEndian.Uint64(seed[:]) >> 1,
+		Lesson: spec.Lesson, Preset: spec.Preset, Script: spec.Script, Created: now, Updated: now}
+	s, err := m.newSession(rec, nil)
 	if err != nil {
 		return nil, &inputError{fmt.Sprintf("the script cannot start a session: %v", err)}
 	}
@@ -106,13 +130,45 @@ func (m *Sessions) Get(ctx context.Context, id string) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSession(rec, inputs, m.store, m.log)
+	s, err := m.newSession(rec, inputs)
 	if err != nil {
 		return nil, fmt.Errorf("restoring session %s: %w", id, err)
 	}
 	m.live[id] = s
 	go s.loop()
 	return s, nil
+}
+
+func (m *Sessions) lesson(id string) (*lessons.Lesson, bool) {
+	if m.lessons == nil {
+		return nil, false
+	}
+	return m.lessons.Lesson(id)
+}
+
+func (m *Sessions) preset(id string) (*lessons.Preset, bool) {
+	if m.lessons == nil {
+		return nil, false
+	}
+	return m.lessons.Preset(id)
+}
+
+// choices lists the lessons' or presets' ids, for an error message.
+func (m *Sessions) choices(lesson bool) string {
+	if m.lessons == nil {
+		return ""
+	}
+	var ids []string
+	if lesson {
+		for _, l := range m.lessons.Lessons() {
+			ids = append(ids, l.ID)
+		}
+	} else {
+		for _, p := range m.lessons.Presets() {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ": choose one of " + strings.Join(ids, ", ")
 }
 
 // Live reports how many sessions are in memory.

@@ -48,11 +48,11 @@ type Store struct {
 
 // SessionRecord is a session's row: enough, with its inputs, to replay it.
 type SessionRecord struct {
-	ID               string
-	Seed             uint64
-	Lesson, Script   string
-	Created, Updated time.Time     // wall times; loaded back in UTC
-	Virtual          time.Duration // virtual time elapsed since the session's start
+	ID                     string
+	Seed                   uint64
+	Lesson, Preset, Script string
+	Created, Updated       time.Time     // wall times; loaded back in UTC
+	Virtual                time.Duration // virtual time elapsed since the session's start
 }
 
 // Input is one entry of a session's input log.
@@ -163,9 +163,9 @@ func (s *Store) CreateSession(ctx context.Context, r SessionRecord) error {
 		r.Updated = r.Created
 	}
 	_, err := s.w.ExecContext(ctx,
-		`INSERT INTO sessions (id, seed, lesson, script, created_at, updated_at, virtual_ns)
-		 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, int64(r.Seed), r.Lesson, r.Script, fmtTime(r.Created), fmtTime(r.Updated), int64(r.Virtual))
+		`INSERT INTO sessions (id, seed, lesson, preset, script, created_at, updated_at, virtual_ns)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, int64(r.Seed), r.Lesson, r.Preset, r.Script, fmtTime(r.Created), fmtTime(r.Updated), int64(r.Virtual))
 	if err != nil {
 		return fmt.Errorf("store: create session %q: %w", r.ID, err)
 	}
@@ -277,8 +277,8 @@ func (s *Store) LoadSession(ctx context.Context, id string) (rec SessionRecord, 
 	var seed, virtual int64
 	var created, updated string
 	err = tx.QueryRowContext(ctx,
-		`SELECT id, seed, lesson, script, created_at, updated_at, virtual_ns FROM sessions WHERE id = ?`, id).
-		Scan(&rec.ID, &seed, &rec.Lesson, &rec.Script, &created, &updated, &virtual)
+		`SELECT id, seed, lesson, preset, script, created_at, updated_at, virtual_ns FROM sessions WHERE id = ?`, id).
+		Scan(&rec.ID, &seed, &rec.Lesson, &rec.Preset, &rec.Script, &created, &updated, &virtual)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rec, nil, ErrNotFound
 	}

@@ -61,9 +61,11 @@ func TestOpenStoreCreatesAndMigrates(t *testing.T) {
 	require.NoError(t, s.Ping(ctx))
 	require.True(t, tableExists(t, s.w, "sessions"))
 	require.True(t, tableExists(t, s.w, "session_inputs"))
+	require.True(t, tableExists(t, s.w, "progress"))
 	applied := appliedMigrations(t, s.w)
-	require.Len(t, applied, 1)
+	require.Len(t, applied, 2)
 	require.Contains(t, applied[0], "1 0001_sessions.sql ")
+	require.Contains(t, applied[1], "2 0002_lessons.sql ")
 
 	ids, err := s.SessionIDs(ctx)
 	require.NoError(t, err)
@@ -344,7 +346,7 @@ func TestFailingMigrationRollsBack(t *testing.T) {
 	// The store's own database refuses to be taken back by an older set.
 	require.ErrorContains(t, migrate(ctx, s.w, fstest.MapFS{}), "knows only up to 0000")
 	// Or to have a migration renamed.
-	require.ErrorContains(t, migrate(ctx, s.w, fstest.MapFS{"0001_renamed.sql": {}}), `was applied as "0001_sessions.sql"`)
+	require.ErrorContains(t, migrate(ctx, s.w, fstest.MapFS{"0001_renamed.sql": {}, "0002_lessons.sql": {}}), `was applied as "0001_sessions.sql"`)
 }
 
 func openRawWriter(t *testing.T) *sql.DB {

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/podplay/podplay/engine"
+	"github.com/podplay/podplay/lessons"
 )
 
 // Protocol is the version of the websocket protocol (docs/protocol.md).
@@ -50,6 +51,7 @@ type wsOut struct {
 	Output          *string             `json:"output,omitempty"`
 	ExitCode        *int                `json:"exitCode,omitempty"`
 	Traffic         []engine.Request    `json:"traffic,omitempty"`
+	Goals           *lessons.Status     `json:"goals,omitempty"`
 	Clock           *Clock              `json:"clock,omitempty"`
 	Message         string              `json:"message,omitempty"`
 }
@@ -61,6 +63,7 @@ type wsIn struct {
 	YAML    string `json:"yaml,omitempty"`
 	Action  string `json:"action,omitempty"`
 	Speed   int    `json:"speed,omitempty"`
+	Step    *int   `json:"step,omitempty"`
 }
 
 // handleWS streams a session to one viewer: hello, a snapshot, then
@@ -77,7 +80,8 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(MaxBody) // larger messages close the socket with 1009
 	log := s.log.With("id", middleware.GetReqID(r.Context()), "session", sess.ID())
-	v, snap, clock, err := sess.Subscribe(r.Context())
+	sub, err := sess.Subscribe(r.Context())
+	v, snap := sub.Viewer, sub.Snapshot
 	if err != nil {
 		conn.Close(websocket.StatusTryAgainLater, err.Error())
 		return
@@ -85,13 +89,18 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	s.metrics.viewers.Inc()
 	log.Info("viewer connected")
 	hello, _ := json.Marshal(wsOut{Type: "hello", Protocol: Protocol, Session: sess.ID()})
-	first, err := json.Marshal(wsOut{Type: "snapshot", ResourceVersion: snap.ResourceVersion, Time: snap.Time, Objects: snap.Objects, Clock: &clock})
+	first, err := json.Marshal(wsOut{Type: "snapshot", ResourceVersion: snap.ResourceVersion, Time: snap.Time, Objects: snap.Objects, Clock: &sub.Clock})
 	if err != nil {
 		log.Error("encoding a snapshot", "err", err)
 		conn.Close(websocket.StatusInternalError, "the snapshot could not be encoded")
 		sess.Unsubscribe(v)
 		s.metrics.viewers.Dec()
 		return
+	}
+	opening := [][]byte{hello, first}
+	if sub.Goals != nil {
+		goals, _ := json.Marshal(wsOut{Type: "goals", Goals: sub.Goals})
+		opening = append(opening, goals)
 	}
 	// The viewer lives on in two goroutines of its own (reading and
 	// writing), started fresh so that they do not keep this handler's
@@ -102,7 +111,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		defer s.metrics.viewers.Dec()
 		defer sess.Unsubscribe(v)
-		s.writeWS(ctx, conn, sess, v, log, [][]byte{hello, first})
+		s.writeWS(ctx, conn, sess, v, log, opening)
 	}()
 }
 
@@ -207,8 +216,10 @@ func (s *Server) readWS(ctx context.Context, cancel context.CancelFunc, conn *we
 			_, err = s.exec(ctx, sess, applyCommand(in.YAML))
 		case "clock":
 			_, err = sess.SetClock(ctx, ClockAction{Action: in.Action, Speed: in.Speed})
+		case "hint":
+			err = sess.Hint(ctx)
 		default:
-			reply(wsOut{Type: "error", Message: fmt.Sprintf("unknown message type %q: send exec, apply or clock", in.Type)})
+			reply(wsOut{Type: "error", Message: fmt.Sprintf("unknown message type %q: send exec, apply, clock or hint", in.Type)})
 			continue
 		}
 		if err != nil {
@@ -238,6 +249,9 @@ func batchMessages(b Batch) []wsOut {
 	}
 	if b.Clock != nil {
 		out = append(out, wsOut{Type: "clock", Clock: b.Clock})
+	}
+	if b.Goals != nil {
+		out = append(out, wsOut{Type: "goals", Goals: b.Goals})
 	}
 	return out
 }

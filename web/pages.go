@@ -56,24 +56,32 @@ type PlaygroundData struct {
 // language; the goals' state arrives over the websocket.
 type LessonView struct {
 	ID, Title string
+	// Current is the index of the step the learner is on; Complete is
+	// set once every step is done.
+	Current   int
+	Complete  bool
 	Steps     []StepView
-	Learned   string
+	Learned   string // sanitised HTML
 	NextURL   string
 	NextTitle string
 }
 
 // StepView is one step of a lesson.
 type StepView struct {
-	ID      string
-	HTML    string // sanitised Markdown, rendered by the lessons package
+	ID string
+	// HTML, Hints and Explain are sanitised HTML, rendered from Markdown
+	// by the lessons package.
+	HTML    string
 	Goals   []GoalView
 	Hints   []string
 	Explain string
+	Done    bool
 }
 
 // GoalView is one goal of a step, in the page's language.
 type GoalView struct {
 	ID, Text string
+	Done     bool
 }
 
 // ErrorData is an error page.

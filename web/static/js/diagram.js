@@ -59,11 +59,11 @@ export class Diagram {
     }).observe(svg);
   }
 
-  // units is the viewBox width for the SVG's size: 1000, less when narrow
-  // so that text stays readable.
+  // units is the viewBox width for the SVG's size: one unit a pixel from
+  // 480 to 1000, so that text stays readable.
   units() {
     const w = this.svg.getBoundingClientRect().width;
-    return w ? Math.max(480, Math.min(1000, Math.round((w * 1.3) / 40) * 40)) : 1000;
+    return w ? Math.max(480, Math.min(1000, Math.round(w / 20) * 20)) : 1000;
   }
 
   reset(objects) {
@@ -150,8 +150,8 @@ export class Diagram {
     this.pendLabel.textContent = fit(this.pendText, L.pending.w - 20, 10.5, 1);
     this.pending.setAttribute("data-count", v.pending.length);
     const S = L.side, none = (x, y, list) => (list.length ? "" : txt(x, y + 16, "d-sub", "none yet"));
-    this.heads.innerHTML = txt(S.ix, S.iy, "d-title", "Ingress") + txt(S.sx, S.sy, "d-title", "Services") +
-      none(S.ix, S.iy, v.ingresses) + none(S.sx, S.sy, v.services) +
+    this.heads.innerHTML = (S.bare ? "" : txt(S.ix, S.iy, "d-title", "Ingress") + txt(S.sx, S.sy, "d-title", "Services") +
+      none(S.ix, S.iy, v.ingresses) + none(S.sx, S.sy, v.services)) +
       (L.pvs.length ? txt(L.pvs[0].x, L.pvs[0].y - 20, "d-title", "Persistent volumes") : "");
 
     const nodeByName = new Map(v.nodes.map((n) => [n.name, n]));

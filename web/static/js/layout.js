@@ -45,16 +45,19 @@ function curve(a, b, vertical) {
 export function layout(view, { width = 1000 } = {}) {
   const at = {}, pods = [], links = [], ingresses = [], services = [];
   const place = (list, o) => { at[o.uid] = o; list.push(o); return o; };
-  const stacked = width < 700, cx = stacked ? M : M + SIDE, cw = width - cx - M, inner = cw - 2 * PAD;
+  // The Ingress and Services columns appear with the first of either,
+  // so that a cluster without them gets the whole width.
+  const bare = !view.ingresses.length && !view.services.length;
+  const stacked = width < 700, cx = stacked || bare ? M : M + SIDE, cw = width - cx - M, inner = cw - 2 * PAD;
 
   let top = M;
-  const side = stacked ? { ix: M, iy: M + 10, sx: M } : { ix: M, sx: M + ING_W + 22 };
+  const side = stacked ? { ix: M, iy: M + 10, sx: M, bare } : { ix: M, sx: M + ING_W + 22, bare };
   // Services reached from an ingress first, in rule order; then the rest.
   const order = [...new Set(view.ingresses.flatMap((i) => i.rules.map((r) => r.serviceUid)))];
   const rank = (s) => (order.includes(s.uid) ? order.indexOf(s.uid) : order.length);
   const svcs = [...view.services].sort((a, b) => rank(a) - rank(b));
   const ingH = (ing) => 30 + 12 * Math.min(4, ing.rules.length);
-  if (stacked) {
+  if (stacked && !bare) {
     // Rows that wrap: [boxes], returns the y below them.
     const row = (list, items, y, w, h) => {
       let x = M, rh = 0;
@@ -70,10 +73,11 @@ export function layout(view, { width = 1000 } = {}) {
     top = row(services, svcs, side.sy + 6, SVC_W, () => 44) - 10;
   }
 
-  // The scheduler's queue above the cluster: always one row high at least.
+  // The scheduler's queue above the cluster: a line when empty, rows of
+  // pods when not.
   const pc = cols(inner, POD.w, G);
-  const pendRows = Math.max(1, Math.ceil(view.pending.length / pc));
-  const pending = rect(cx, top, cw, 20 + pendRows * (POD.h + G));
+  const pendRows = Math.ceil(view.pending.length / pc);
+  const pending = rect(cx, top, cw, pendRows ? 20 + pendRows * (POD.h + G) : 24);
   view.pending.forEach((p, i) =>
     place(pods, { uid: p.uid, ...rect(cx + PAD + (i % pc) * (POD.w + G), top + 20 + Math.floor(i / pc) * (POD.h + G), POD.w, POD.h), mini: false }));
 

@@ -106,7 +106,7 @@ test("1 node and 20 nodes: non-overlapping cards in a grid", () => {
   assert.equal(L1.nodes.length, 1);
   assert.ok(L1.nodes[0].w > 300, "a lone node uses the width");
   const many = model(cluster(20, 60)).view();
-  for (const [width, perRow] of [[1000, 4], [760, 2], [640, 3], [480, 2]]) {
+  for (const [width, perRow] of [[1000, 4], [760, 3], [640, 3], [480, 2]]) { // no Services: the cluster takes the width
     const L = layout(many, { width });
     sane(L, many, width);
     assert.equal(L.nodes.length, 20);
@@ -138,15 +138,20 @@ test("many endpoints link a service to nodes, not to every pod", () => {
   assert.deepEqual(L.links.map((l) => l.to).sort(), ["n-node-01", "n-node-02"]);
 });
 
-test("empty cluster, and the pending queue always has room", () => {
+test("empty cluster, and the pending queue: a line when empty, rows when not", () => {
   const L = layout(model([]).view());
   finite(L);
-  assert.ok(L.pending.h >= 50 && L.cluster.h >= 60 && L.height > L.cluster.y);
+  assert.ok(L.pending.h >= 20 && L.pending.h < 30 && L.cluster.h >= 60 && L.height > L.cluster.y);
+  assert.ok(L.cluster.y > L.pending.y + L.pending.h, "the cluster stays below the queue");
   const v = model([node("a"), ...Array.from({ length: 12 }, (_, i) => pod("q" + i, "", i, "Pending"))]).view();
   const Lq = layout(v);
   sane(Lq, v);
   assert.equal(v.pending.length, 12);
-  assert.ok(Lq.pending.h > L.pending.h, "the queue grows rows when full");
+  assert.ok(Lq.pending.h >= 20 + 2 * 50, "the queue grows rows of pods");
+  for (const p of v.pending) {
+    const b = Lq.at[p.uid];
+    assert.ok(b.y >= Lq.pending.y && b.y + b.h <= Lq.pending.y + Lq.pending.h, "pending pods sit inside the queue");
+  }
 });
 
 test("fit and summary", () => {
@@ -156,4 +161,16 @@ test("fit and summary", () => {
   assert.ok(fit("a-very-long-name-indeed", 30, 10).length <= 5);
   assert.equal(summary([{ status: "Running" }]), "1 pod: 1 Running");
   assert.equal(summary(["A", "B", "B", "C", "D"].map((status) => ({ status }))), "5 pods: 2 B, 1 A, 1 C, …");
+});
+
+test("the Ingress and Services columns appear with the first of either", () => {
+  const bare = model(cluster(3, 3)).view();
+  const L0 = layout(bare, { width: 1000 });
+  assert.ok(L0.side.bare);
+  assert.equal(L0.cluster.x, 8, "without Services the cluster starts at the margin");
+  const withSvc = { ...bare, services: [{ uid: "s1", name: "web", namespace: "default", pods: [], notReady: 0 }] };
+  const L1 = layout(withSvc, { width: 1000 });
+  assert.ok(!L1.side.bare);
+  assert.ok(L1.cluster.x > 200, "the columns take the left");
+  assert.ok(L1.at.s1.x < L1.cluster.x);
 });
