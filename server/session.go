@@ -142,7 +142,7 @@ func (m *Sessions) newSession(rec SessionRecord, inputs []Input) (*Session, erro
 		c: c, origin: c.Now(), speed: 1, viewers: map[*Viewer]struct{}{}, tracker: tracker,
 	}
 	for _, in := range inputs {
-		if err := s.advanceTo(in.At); err != nil {
+		if err := s.replayTo(in.At); err != nil {
 			return nil, err
 		}
 		switch in.Kind {
@@ -156,7 +156,7 @@ func (m *Sessions) newSession(rec SessionRecord, inputs []Input) (*Session, erro
 		}
 		s.seq = in.Seq
 	}
-	if err := s.advanceTo(rec.Virtual); err != nil {
+	if err := s.replayTo(rec.Virtual); err != nil {
 		return nil, err
 	}
 	if tracker != nil {
@@ -174,6 +174,28 @@ func (s *Session) advanceTo(at time.Duration) error {
 		return s.c.Advance(d)
 	}
 	return nil
+}
+
+// replayTo is advanceTo for a replay. A lesson's tracker looks at the
+// cluster after every timer on the way, as the live session's clock
+// ticks let it: a goal that saw a passing state live (a node down, its
+// pods lost) sees it again.
+func (s *Session) replayTo(at time.Duration) error {
+	if s.tracker == nil {
+		return s.advanceTo(at)
+	}
+	target := s.origin.Add(at)
+	for {
+		next, ok := s.c.NextTimer()
+		if !ok || next.After(target) {
+			break
+		}
+		if err := s.c.Advance(next.Sub(s.c.Now())); err != nil {
+			return err
+		}
+		s.tracker.Observe(s.c)
+	}
+	return s.advanceTo(at)
 }
 
 func (s *Session) elapsed() time.Duration { return s.c.Now().Sub(s.origin) }
