@@ -320,3 +320,53 @@ func worst(xs []float64) float64 {
 	}
 	return m
 }
+
+// TestBrowserLesson walks lesson 2 (The Cluster) as a learner would: the
+// goals tick as commands are typed, the next step opens, and the
+// progress survives a reload.
+func TestBrowserLesson(t *testing.T) {
+	ts := newTestServer(t)
+	ts.unlimited()
+	ctx := browser(t)
+	cmds := solutionSteps(t, "cluster")
+	goalDone := func(step int) string {
+		return fmt.Sprintf(`(() => { const s = document.querySelectorAll("li.step")[%d]; return s && !s.hidden && s.classList.contains("done") && [...s.querySelectorAll("[data-goal]")].every(g => g.getAttribute("aria-checked") === "true"); })()`, step)
+	}
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.Click(css(`[data-testid=lesson-cluster] a`)),
+		chromedp.WaitVisible(css(`[data-testid=steps]`)),
+		waitJS(`document.querySelector("[data-testid=conn-status]").dataset.state === "up"`, 10*time.Second),
+		waitJS(`document.querySelectorAll("li.step:not([hidden])").length === 1`, 5*time.Second),
+	))
+	// The first two commands finish step 1 (six pods on three nodes).
+	require.NoError(t, chromedp.Do(ctx,
+		typeCommand(cmds[0]),
+		terminalShows("deployment.apps/web created"),
+		typeCommand(cmds[1]),
+		waitJS(goalDone(0), 10*time.Second),
+		waitJS(`!document.querySelectorAll("li.step")[1].hidden`, 5*time.Second),
+		screenshot(t, "07-lesson-step-1-done"),
+	))
+	// A reload keeps the progress: step 1 done, step 2 current.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Reload(),
+		waitJS(`document.querySelector("[data-testid=conn-status]").dataset.state === "up"`, 10*time.Second),
+		waitJS(goalDone(0), 5*time.Second),
+		waitJS(`document.querySelectorAll("li.step")[1].classList.contains("current")`, 5*time.Second),
+	))
+	// The rest of the solution completes the lesson.
+	for _, cmd := range cmds[2:] {
+		require.NoError(t, chromedp.Do(ctx, typeCommand(cmd), terminalShows("$ "+strings.SplitN(cmd, "\n", 2)[0])))
+	}
+	require.NoError(t, chromedp.Do(ctx,
+		waitJS(`!document.querySelector("[data-testid=lesson-complete]").hidden`, 20*time.Second),
+		screenshot(t, "08-lesson-complete"),
+	))
+	// And the home page says so.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(css(`[data-testid=lesson-cluster] [data-testid=lesson-done]`)),
+		screenshot(t, "09-home-progress"),
+	))
+}

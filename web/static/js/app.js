@@ -383,8 +383,11 @@ main.querySelector(".work .tabs").addEventListener("click", (e) => {
 
 // ---- lesson goals
 
+let lastStep = -1;
 function goals(st) {
   if (!st || !st.steps) return;
+  const moved = lastStep >= 0 && st.step !== lastStep;
+  lastStep = st.step;
   main.querySelectorAll(".step").forEach((li, i) => {
     const s = st.steps[i];
     if (!s) return;
@@ -403,6 +406,9 @@ function goals(st) {
   });
   const fin = $("[data-testid=lesson-complete]");
   if (fin) fin.hidden = !st.complete;
+  // A step done: bring the next one (or the lesson's end) into view.
+  const next = st.complete ? fin : main.querySelectorAll(".step")[st.step];
+  if ((moved || st.complete) && next && !next.hidden) next.scrollIntoView({ behavior: reduced ? "auto" : "smooth", block: "start" });
 }
 main.addEventListener("click", (e) => {
   const b = e.target.closest("[data-hint]");
@@ -411,6 +417,7 @@ main.addEventListener("click", (e) => {
   if (next) next.hidden = false;
   if (!b.parentElement.querySelector(".hint[hidden]")) b.disabled = true;
   if (b.dataset.step !== undefined) send({ type: "hint", step: Number(b.dataset.step) });
+  b.blur();
 });
 
 if (reduced) document.documentElement.classList.add("reduced");

@@ -4,7 +4,7 @@ import { ClusterModel, narrate } from "./model.js";
 import { layout, fit, HEAD } from "./layout.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const PALETTE = 8, DOT_SPEED = 0.7, MAX_DOTS = 60, EXIT_MS = 450;
+const PALETTE = 8, DOT_SPEED = 0.7, MAX_DOTS = 60, EXIT_MS = 450, NEW_PER_FRAME = 20;
 const reduced = () => !!globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const hue = (s) => { let h = 0; for (const c of s) h = (h * 31 + c.charCodeAt(0)) >>> 0; return h % PALETTE; };
@@ -109,6 +109,10 @@ export class Diagram {
   up(key, layer, box, cls, attrs, inner) {
     let it = this.items.get(key);
     if (!it) {
+      // A frame makes or redraws at most NEW_PER_FRAME groups; the rest
+      // follow in the next frames, so that 200 pods changing at once never
+      // make one long task.
+      if (this.anim && this.budget-- <= 0) { this.more = true; return null; }
       it = { g: el("g", {}, layer), a: {}, uid: attrs["data-uid"] };
       it.b = el("g", { class: "d-b" }, it.g);
       if (this.anim) { it.g.classList.add("d-in"); this.fresh.push(it); }
@@ -120,7 +124,10 @@ export class Diagram {
     if (it.t !== t) it.g.style.transform = it.t = t;
     for (const k in attrs) if (it.a[k] !== attrs[k]) it.g.setAttribute(k, (it.a[k] = attrs[k]));
     it.cls = cls; this.classes(it);
-    if (it.html !== inner) it.b.innerHTML = it.html = inner;
+    if (it.html !== inner) {
+      if (this.anim && it.html !== undefined && this.budget-- <= 0) this.more = true; // redrawn next frame
+      else it.b.innerHTML = it.html = inner;
+    }
     return it;
   }
 
@@ -136,7 +143,7 @@ export class Diagram {
   render(anim) {
     const v = this.model.view();
     if (anim && v === this.v && this.L.width === this.width) return; // nothing drawn changed
-    this.anim = anim; this.seen = new Set(); this.fresh = []; this.v = v;
+    this.anim = anim; this.seen = new Set(); this.fresh = []; this.v = v; this.budget = NEW_PER_FRAME; this.more = false;
     const L = (this.L = layout(v, { width: this.width }));
     this.svg.setAttribute("viewBox", `0 0 ${L.width} ${L.height}`);
     const R = (e, b) => { for (const k of ["x", "y"]) e.setAttribute(k, b[k]); e.setAttribute("width", b.w); e.setAttribute("height", b.h); };
@@ -163,12 +170,14 @@ export class Diagram {
     for (const l of L.links) {
       const it = this.up(l.id, this.lLinks, { x: 0, y: 0 }, `d-link d-l-${l.kind}`, {},
         `<path d="${l.d}"/>` + (l.label ? txt(l.lx, l.ly, "d-lbl", l.label) : ""));
+      if (!it) continue;
       it.link = l;
       this.classes(it);
     }
     for (const [k, it] of this.items) if (!this.seen.has(k)) this.drop(k, it);
     const fresh = this.fresh;
     if (fresh.length) requestAnimationFrame(() => fresh.forEach((it) => it.g.classList.remove("d-in")));
+    if (this.more) { this.v = null; this.schedule(); }
   }
 
   node(n, b) {
