@@ -54,11 +54,11 @@ func IsNotFound(err error) bool { return ReasonOf(err) == ReasonNotFound }
 func IsAlreadyExists(err error) bool { return ReasonOf(err) == ReasonAlreadyExists }
 
 func errNotFound(kind Kind, name string) error {
-	return &APIError{Reason: ReasonNotFound, Message: fmt.Sprintf("%s %q not found", kind.Resource(), name)}
+	return &APIError{Reason: ReasonNotFound, Message: fmt.Sprintf("%s %q not found", kind.groupResource(), name)}
 }
 
 func errAlreadyExists(kind Kind, name string) error {
-	return &APIError{Reason: ReasonAlreadyExists, Message: fmt.Sprintf("%s %q already exists", kind.Resource(), name)}
+	return &APIError{Reason: ReasonAlreadyExists, Message: fmt.Sprintf("%s %q already exists", kind.groupResource(), name)}
 }
 
 // errInvalid reports validation failures as the API server does:
@@ -76,11 +76,11 @@ func errInvalid(kind Kind, name string, errs field.ErrorList) error {
 func errConflict(kind Kind, name string) error {
 	return &APIError{Reason: ReasonConflict, Message: fmt.Sprintf(
 		"Operation cannot be fulfilled on %s %q: the object has been modified; please apply your changes to the latest version and try again",
-		kind.Resource(), name)}
+		kind.groupResource(), name)}
 }
 
 func errForbidden(kind Kind, name, detail string) error {
-	return &APIError{Reason: ReasonForbidden, Message: fmt.Sprintf("%s %q is forbidden: %s", kind.Resource(), name, detail)}
+	return &APIError{Reason: ReasonForbidden, Message: fmt.Sprintf("%s %q is forbidden: %s", kind.groupResource(), name, detail)}
 }
 
 // TooOldError says a watch asked for history that has been compacted

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -106,6 +107,15 @@ func (k Kind) Namespaced() bool { return k.info().namespaced }
 
 // Resource returns the plural resource name of k, such as "pods".
 func (k Kind) Resource() string { return k.info().resource }
+
+// groupResource is the resource qualified by its API group, as the API
+// server names it in errors: "deployments.apps", "pods".
+func (k Kind) groupResource() string {
+	if group, _, ok := strings.Cut(k.APIVersion(), "/"); ok {
+		return k.Resource() + "." + group
+	}
+	return k.Resource()
+}
 
 // APIVersion returns the apiVersion objects of kind k are served as.
 func (k Kind) APIVersion() string { return k.info().apiVersion }

@@ -4,8 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/podplay/podplay/engine"
 )
@@ -34,7 +38,7 @@ func execIn(c *engine.Cluster, words []string) (string, int, error) {
 		}
 		return "", 1, errors.New("you must specify at least one command for the container")
 	}
-	name, err := podArg(f.args[0], "execs into")
+	name, _, err := podArg(c, namespaceOf(f), f.args[0], "execs into")
 	if err != nil {
 		return "", 1, err
 	}
@@ -49,17 +53,108 @@ func execIn(c *engine.Cluster, words []string) (string, int, error) {
 	return res.Output, 0, nil
 }
 
-// podArg reads a pod given as NAME or pod/NAME (any name of the pod
-// resource); doing says what the verb does with pods, for the error.
-func podArg(arg, doing string) (string, error) {
+// podArg reads the pod a verb acts on: NAME or pod/NAME, or TYPE/NAME
+// of a Deployment, ReplicaSet or Service, which stands for one of its
+// pods, chosen as kubectl chooses (podutils.ByLogging: scheduled before
+// not, running before pending, ready before not, ready longest, most
+// restarts, oldest). It returns how many pods there were to choose from
+// (1 for a pod named); doing says what the verb does with pods, for the
+// error.
+func podArg(c *engine.Cluster, ns, arg, doing string) (string, int, error) {
 	t, name, ok := strings.Cut(arg, "/")
 	if !ok {
-		return arg, nil
+		return arg, 1, nil
 	}
-	if r, found := lookup(t); !found || r.kind != engine.KindPod {
-		return "", fmt.Errorf("podplay %s pods: use pod/NAME or the pod's name, not %q", doing, arg)
+	r, found := lookup(t)
+	if !found {
+		return "", 0, fmt.Errorf("the server doesn't have a resource type %q", t)
 	}
-	return name, nil
+	if r.kind == engine.KindPod {
+		return name, 1, nil
+	}
+	obj, err := c.Get(r.kind, ns, name)
+	if err != nil {
+		return "", 0, err
+	}
+	var sel labels.Selector
+	switch o := obj.(type) {
+	case *engine.Deployment:
+		sel, err = o.Spec.Selector.AsSelector()
+	case *engine.ReplicaSet:
+		sel, err = o.Spec.Selector.AsSelector()
+	case *engine.Service:
+		if len(o.Spec.Selector) == 0 {
+			return "", 0, fmt.Errorf("cannot attach to *v1.Service: invalid service '%s': Service is defined without a selector", name)
+		}
+		sel = labels.SelectorFromSet(o.Spec.Selector)
+	default:
+		return "", 0, fmt.Errorf("podplay %s pods: use pod/NAME, deployment/NAME, replicaset/NAME or service/NAME, not %q", doing, arg)
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	pods := c.Pods(ns, sel)
+	if len(pods) == 0 {
+		return "", 0, errors.New("timed out waiting for the condition")
+	}
+	slices.SortStableFunc(pods, byLogging)
+	return pods[0].Name, len(pods), nil
+}
+
+// byLogging orders pods as kubectl's podutils.ByLogging does: the pod to
+// read or exec into first.
+func byLogging(a, b *engine.Pod) int {
+	rank := func(p *engine.Pod) int {
+		switch p.Status.Phase {
+		case engine.PodRunning:
+			return 0
+		case engine.PodUnknown:
+			return 1
+		case engine.PodPending:
+			return 2
+		}
+		return 3
+	}
+	readySince := func(p *engine.Pod) time.Time {
+		for _, cd := range p.Status.Conditions {
+			if cd.Type == "Ready" && cd.Status == "True" {
+				return cd.LastTransitionTime
+			}
+		}
+		return time.Time{}
+	}
+	restarts := func(p *engine.Pod) (n int32) {
+		for _, cs := range p.Status.ContainerStatuses {
+			n = max(n, cs.RestartCount)
+		}
+		return n
+	}
+	switch {
+	case (a.Spec.NodeName == "") != (b.Spec.NodeName == ""):
+		return cmpBool(a.Spec.NodeName != "", b.Spec.NodeName != "")
+	case rank(a) != rank(b):
+		return rank(a) - rank(b)
+	case a.IsReady() != b.IsReady():
+		return cmpBool(a.IsReady(), b.IsReady())
+	}
+	if ra, rb := readySince(a), readySince(b); a.IsReady() && !ra.Equal(rb) {
+		return ra.Compare(rb) // ready longer first
+	}
+	if ra, rb := restarts(a), restarts(b); ra != rb {
+		return int(rb - ra)
+	}
+	return a.CreationTimestamp.Compare(b.CreationTimestamp)
+}
+
+// cmpBool orders true before false.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
 }
 
 // nodePlay is the playground's "node add|kill|restore NAME": what a real

@@ -324,16 +324,19 @@ func logs(c *engine.Cluster, words []string) (string, error) {
 	if len(f.args) != 1 {
 		return "", errors.New("expected POD or TYPE/NAME as the only argument, as in: kubectl logs web-6744467f46-flz7q")
 	}
-	name, err := podArg(f.args[0], "reads logs of")
+	ns := namespaceOf(f)
+	name, found, err := podArg(c, ns, f.args[0], "reads logs of")
 	if err != nil {
 		return "", err
 	}
-	ns := namespaceOf(f)
 	pod, err := c.GetPod(ns, name)
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
+	if found > 1 {
+		fmt.Fprintf(&b, "Found %v pods, using pod/%v\n", found, name)
+	}
 	ctr, _ := f.value("-c", "--container")
 	if ctr == "" && len(pod.Spec.Containers) > 1 {
 		ctr = pod.Annotations["kubectl.kubernetes.io/default-container"]

@@ -417,7 +417,6 @@ main.addEventListener("click", (e) => {
   if (next) next.hidden = false;
   if (!b.parentElement.querySelector(".hint[hidden]")) b.disabled = true;
   if (b.dataset.step !== undefined) send({ type: "hint", step: Number(b.dataset.step) });
-  b.blur();
 });
 
 if (reduced) document.documentElement.classList.add("reduced");
