@@ -74,6 +74,10 @@ func TestLessonPageKeepsTheLearnersCluster(t *testing.T) {
 	_, doc = getDoc(t, ts.learnerClient(t), ts.URL+"/lessons/nodes")
 	require.NotEqual(t, id, testid(doc, "playground").AttrOr("data-session", ""))
 
+	// Its own address shows the lesson too.
+	_, doc = getDoc(t, c, ts.URL+"/s/"+id)
+	require.Contains(t, doc.Find("#prose-h").Text(), "1. Nodes")
+
 	// Work through the first step; the page shows it done.
 	ts.exec(t, id, "kubectl get nodes")
 	_, doc = getDoc(t, c, ts.URL+"/lessons/nodes")
@@ -86,6 +90,7 @@ func TestLessonPageKeepsTheLearnersCluster(t *testing.T) {
 	// The home page and the API show the progress.
 	_, doc = getDoc(t, c, ts.URL+"/")
 	require.Contains(t, testid(doc, "lesson-nodes").Find(`[data-testid=lesson-progress]`).Text(), "1/")
+	require.Contains(t, testid(doc, "sessions").Text(), "1. Nodes")
 	resp, err := c.Get(ts.URL + "/api/lessons")
 	require.NoError(t, err)
 	var list struct {

@@ -82,8 +82,14 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			continue
 		}
+		what := d.T("pg.guide")
+		if l, ok := s.sessions.lesson(rec.Lesson); ok {
+			what = fmt.Sprintf("%d. %s", l.Order, l.Title.In(d.Lang))
+		} else if p, ok := s.sessions.preset(rec.Preset); ok {
+			what += " · " + p.Title.In(d.Lang)
+		}
 		d.Sessions = append(d.Sessions, web.SessionLink{ID: id, URL: "/s/" + id,
-			Label: fmt.Sprintf("%s · %s", id[:8], rec.Updated.Local().Format(time.DateTime))})
+			Label: fmt.Sprintf("%s · %s · %s", what, rec.Updated.UTC().Format("2006-01-02 15:04 UTC"), id[:6])})
 	}
 	s.render(w, r, http.StatusOK, web.Home(d))
 }
@@ -113,14 +119,26 @@ func (s *Server) handleSandbox(w http.ResponseWriter, r *http.Request) {
 // handlePlayground is one session's page.
 func (s *Server) handlePlayground(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if _, err := s.sessions.Get(r.Context(), id); err != nil {
+	sess, err := s.sessions.Get(r.Context(), id)
+	if err != nil {
 		s.pageFail(w, r, err)
 		return
 	}
 	p := page(w, r, "")
 	p.Title = p.T("pg.guide") + " · podplay"
+	d := web.PlaygroundData{Page: p, SessionID: id}
+	// A lesson's cluster, opened by its address, shows its lesson.
+	if l, ok := s.sessions.lesson(sess.Lesson()); ok {
+		st, err := sess.Goals(r.Context())
+		if err != nil {
+			s.pageFail(w, r, err)
+			return
+		}
+		d.Lesson = s.lessonView(l, p.Lang, st)
+		d.Title = l.Title.In(p.Lang) + " · podplay"
+	}
 	rememberSession(w, r, id)
-	s.render(w, r, http.StatusOK, web.Playground(web.PlaygroundData{Page: p, SessionID: id}))
+	s.render(w, r, http.StatusOK, web.Playground(d))
 }
 
 // pageFail is fail for pages: the same statuses, as an HTML page.

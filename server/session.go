@@ -69,9 +69,10 @@ func (v *Viewer) Cut() <-chan struct{} { return v.cut }
 // Session is one simulated cluster. Its goroutine (loop) is the only one
 // that touches the engine: everything else sends it functions to run.
 type Session struct {
-	id    string
-	store *Store
-	log   *slog.Logger
+	id     string
+	lesson string // the lesson the session follows, if any
+	store  *Store
+	log    *slog.Logger
 
 	reqs chan func()
 	quit chan bool // true: save the clock before stopping
@@ -139,7 +140,7 @@ func (m *Sessions) newSession(rec SessionRecord, inputs []Input) (*Session, erro
 	s := &Session{
 		id: rec.ID, store: m.store, log: m.log.With("session", rec.ID),
 		reqs: make(chan func()), quit: make(chan bool, 1), done: make(chan struct{}),
-		c: c, origin: c.Now(), speed: 1, viewers: map[*Viewer]struct{}{}, tracker: tracker,
+		c: c, origin: c.Now(), speed: 1, viewers: map[*Viewer]struct{}{}, tracker: tracker, lesson: rec.Lesson,
 	}
 	for _, in := range inputs {
 		if err := s.replayTo(in.At); err != nil {
@@ -202,6 +203,10 @@ func (s *Session) elapsed() time.Duration { return s.c.Now().Sub(s.origin) }
 
 // ID returns the session's id.
 func (s *Session) ID() string { return s.id }
+
+// Lesson returns the id of the lesson the session follows ("" for a
+// sandbox).
+func (s *Session) Lesson() string { return s.lesson }
 
 func (s *Session) touch() {
 	s.mu.Lock()
