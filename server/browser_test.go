@@ -339,6 +339,15 @@ func TestBrowserLesson(t *testing.T) {
 		waitJS(`document.querySelector("[data-testid=conn-status]").dataset.state === "up"`, 10*time.Second),
 		waitJS(`document.querySelectorAll("li.step:not([hidden])").length === 1`, 5*time.Second),
 	))
+	// A command in the lesson goes into the terminal with a click.
+	var pasted bool
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(css(`li.step .body code.run`)),
+		into(&pasted, chromedp.Evaluate[bool](`document.querySelector("[data-testid=terminal-input]").value === document.querySelector("li.step .body code.run").textContent`)),
+		js(`document.querySelector("[data-testid=terminal-input]").value = ""`),
+	))
+	require.True(t, pasted, "clicking a command puts it in the terminal")
+
 	// The first two commands finish step 1 (six pods on three nodes).
 	require.NoError(t, chromedp.Do(ctx,
 		typeCommand(cmds[0]),

@@ -79,6 +79,7 @@ function receive(m) {
     case "hello":
       retry = 0;
       status("pg.connected");
+      if (!term.out.textContent) term.print(t("pg.welcome"), "note");
       break;
     case "snapshot":
       diagram.reset(m.objects || []);
@@ -418,6 +419,35 @@ main.addEventListener("click", (e) => {
   if (!b.parentElement.querySelector(".hint[hidden]")) b.disabled = true;
   if (b.dataset.step !== undefined) send({ type: "hint", step: Number(b.dataset.step) });
 });
+
+// Commands in the lesson go into the terminal with a click (not run:
+// the learner reads them there and presses Enter).
+const runnable = /^(kubectl|k|node|curl|sleep|crash) /;
+function paste(cmd) {
+  main.querySelector("[data-work=term]").click();
+  term.set(cmd.trim());
+  term.input.focus();
+}
+for (const pre of main.querySelectorAll(".prose pre")) {
+  if (!runnable.test(pre.textContent)) continue;
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "paste";
+  b.textContent = t("pg.paste");
+  b.addEventListener("click", () => paste(pre.querySelector("code")?.textContent || pre.textContent));
+  const wrap = document.createElement("div");
+  wrap.className = "code";
+  pre.before(wrap);
+  wrap.append(pre, b);
+}
+for (const code of main.querySelectorAll(".prose :not(pre) > code")) {
+  if (!runnable.test(code.textContent + " ")) continue;
+  code.classList.add("run");
+  code.tabIndex = 0;
+  code.title = t("pg.paste");
+  code.addEventListener("click", () => paste(code.textContent));
+  code.addEventListener("keydown", (e) => { if (e.key === "Enter") paste(code.textContent); });
+}
 
 if (reduced) document.documentElement.classList.add("reduced");
 connect();
