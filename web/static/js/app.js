@@ -304,17 +304,25 @@ function ago(ts) {
   return Math.floor(s / 3600) + "h";
 }
 
+// eventsTable shows the newest 100 events, newest first. Rows are rebuilt
+// only when the events changed; their ages move on with the clock.
+let shownEvents = "";
 function eventsTable() {
   const evs = diagram.model.events().slice(-100).reverse();
+  const sig = evs.length + ":" + evs.slice(0, 3).map((e) => e.metadata.uid + "/" + e.count).join();
+  if (sig === shownEvents) return;
+  shownEvents = sig;
   const rows = evs.map((e) => {
     const tr = document.createElement("tr");
     if (e.type === "Warning") tr.className = "warn";
     const io = e.involvedObject || {};
-    for (const v of [ago(e.lastTimestamp || e.metadata.creationTimestamp), e.type, e.reason, `${(io.kind || "").toLowerCase()}/${io.name}`, e.message + (e.count > 1 ? ` (x${e.count})` : "")]) {
+    const at = e.lastTimestamp || e.metadata.creationTimestamp;
+    for (const v of [ago(at), e.type, e.reason, `${(io.kind || "").toLowerCase()}/${io.name}`, e.message + (e.count > 1 ? ` (x${e.count})` : "")]) {
       const td = document.createElement("td");
       td.textContent = v;
       tr.append(td);
     }
+    tr.firstChild.dataset.at = at;
     return tr;
   });
   if (!rows.length) {
@@ -327,6 +335,12 @@ function eventsTable() {
   }
   $("[data-testid=events] tbody").replaceChildren(...rows);
 }
+setInterval(() => {
+  for (const td of main.querySelectorAll("[data-testid=events] td[data-at]")) {
+    const a = ago(td.dataset.at);
+    if (td.textContent !== a) td.textContent = a;
+  }
+}, 1000);
 
 // ---- the YAML editor
 

@@ -4,7 +4,10 @@ import { ClusterModel, narrate } from "./model.js";
 import { layout, fit, HEAD } from "./layout.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const PALETTE = 8, DOT_SPEED = 0.7, MAX_DOTS = 60, EXIT_MS = 450, NEW_PER_FRAME = 20;
+const PALETTE = 8, DOT_SPEED = 0.7, MAX_DOTS = 60, EXIT_MS = 450, NEW_PER_FRAME = 10;
+// set and text write an attribute or a text only when it changes.
+const set = (e, k, v) => { v = String(v); if (e.getAttribute(k) !== v) e.setAttribute(k, v); };
+const text = (e, v) => { if (e.textContent !== v) e.textContent = v; };
 const reduced = () => !!globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const hue = (s) => { let h = 0; for (const c of s) h = (h * 31 + c.charCodeAt(0)) >>> 0; return h % PALETTE; };
@@ -145,21 +148,24 @@ export class Diagram {
     if (anim && v === this.v && this.L.width === this.width) return; // nothing drawn changed
     this.anim = anim; this.seen = new Set(); this.fresh = []; this.v = v; this.budget = NEW_PER_FRAME; this.more = false;
     const L = (this.L = layout(v, { width: this.width }));
-    this.svg.setAttribute("viewBox", `0 0 ${L.width} ${L.height}`);
-    const R = (e, b) => { for (const k of ["x", "y"]) e.setAttribute(k, b[k]); e.setAttribute("width", b.w); e.setAttribute("height", b.h); };
+    // Only what changed is written: any write to the SVG's geometry makes
+    // the browser lay out all of it again.
+    set(this.svg, "viewBox", `0 0 ${L.width} ${L.height}`);
+    const R = (e, b) => { set(e, "x", b.x); set(e, "y", b.y); set(e, "width", b.w); set(e, "height", b.h); };
     R(this.cluster, L.cluster);
-    this.clusterLabel.setAttribute("x", L.cluster.x + 10); this.clusterLabel.setAttribute("y", L.cluster.y + 17);
-    this.clusterLabel.textContent = `Cluster · ${v.nodes.length} node${v.nodes.length === 1 ? "" : "s"}`;
-    this.pending.setAttribute("transform", `translate(${L.pending.x},${L.pending.y})`);
+    set(this.clusterLabel, "x", L.cluster.x + 10); set(this.clusterLabel, "y", L.cluster.y + 17);
+    text(this.clusterLabel, `Cluster · ${v.nodes.length} node${v.nodes.length === 1 ? "" : "s"}`);
+    set(this.pending, "transform", `translate(${L.pending.x},${L.pending.y})`);
     R(this.pendRect, { x: 0, y: 0, w: L.pending.w, h: L.pending.h });
     const why = [...new Set(v.pending.map((p) => p.reason))];
     this.pendText = v.pending.length ? `Pending: ${v.pending.length} waiting for the scheduler${why.length === 1 && why[0] ? " — " + why[0] : ""}` : "Scheduler queue: no pending pods";
-    this.pendLabel.textContent = fit(this.pendText, L.pending.w - 20, 10.5, 1);
-    this.pending.setAttribute("data-count", v.pending.length);
+    text(this.pendLabel, fit(this.pendText, L.pending.w - 20, 10.5, 1));
+    set(this.pending, "data-count", v.pending.length);
     const S = L.side, none = (x, y, list) => (list.length ? "" : txt(x, y + 16, "d-sub", "none yet"));
-    this.heads.innerHTML = (S.bare ? "" : txt(S.ix, S.iy, "d-title", "Ingress") + txt(S.sx, S.sy, "d-title", "Services") +
+    const heads = (S.bare ? "" : txt(S.ix, S.iy, "d-title", "Ingress") + txt(S.sx, S.sy, "d-title", "Services") +
       none(S.ix, S.iy, v.ingresses) + none(S.sx, S.sy, v.services)) +
       (L.pvs.length ? txt(L.pvs[0].x, L.pvs[0].y - 20, "d-title", "Persistent volumes") : "");
+    if (this.headsHTML !== heads) this.heads.innerHTML = this.headsHTML = heads;
 
     const nodeByName = new Map(v.nodes.map((n) => [n.name, n]));
     for (const n of v.nodes) this.node(n, L.at[n.uid]);
@@ -198,9 +204,12 @@ export class Diagram {
   }
 
   pod(p, b, node) {
+    const lost = node && node.status !== "Ready";
+    // Unchanged since it was last drawn: nothing to build.
+    const sig = `${b.x} ${b.y} ${b.w} ${b.h} ${b.mini} ${lost} ${p.old} ${p.mixed}`, seen = this.items.get(p.uid);
+    if (seen && !seen.out && seen.src === p && seen.sig === sig) return void this.seen.add(p.uid);
     const where = p.node ? `on ${p.node}` : `waiting for the scheduler${p.reason ? ": " + p.reason : ""}`;
     const label = `Pod ${p.name}, ${p.status}, ready ${p.ready}/${p.total}, ${where}`;
-    const lost = node && node.status !== "Ready";
     const cls = `d-pod d-o${p.owner ? hue(p.owner.kind + "/" + p.owner.name) : "x"} d-${p.tone}` +
       (p.total && p.ready === p.total ? " d-ready" : "") + (p.terminating ? " d-term" : "") + (lost ? " d-lost" : "") + (b.mini ? " d-mini" : "");
     let inner = `<rect class="d-box" width="${b.w}" height="${b.h}" rx="${b.mini ? 2 : 6}"/>` +
@@ -218,10 +227,11 @@ export class Diagram {
           `<title>${esc(`${c.kind === "main" ? "container" : c.kind + " container"} ${c.name}: ${c.reason || c.state}${c.ready ? ", ready" : ""}`)}</title></rect>`;
       });
     }
-    this.up(p.uid, this.lPods, b, cls, {
+    const it = this.up(p.uid, this.lPods, b, cls, {
       "data-uid": p.uid, "data-testid": "pod-" + p.name, "data-phase": p.phase, "data-status": p.status, "data-node": p.node,
       tabindex: b.mini ? "-1" : "0", role: "button", "aria-label": label,
     }, inner);
+    if (it && it.html === inner) { it.src = p; it.sig = sig; }
   }
 
   service(s, b) {

@@ -107,6 +107,19 @@ function containers(p) {
   return [...(p.spec?.initContainers || []).map((c) => chip(isSidecar(c) ? "sidecar" : "init")(c)), ...(p.spec?.containers || []).map(chip("main"))];
 }
 
+// entry is a pod as the view shows it (old and mixed are set later).
+function entry(p, owner) {
+  const s = podSummary(p), sc = cond(p, "PodScheduled");
+  return {
+    uid: p.metadata.uid, name: p.metadata.name, namespace: p.metadata.namespace || "", node: p.spec?.nodeName || "",
+    phase: p.status?.phase || "Pending", status: s.status, ready: s.ready, total: s.total, restarts: s.restarts,
+    tone: tone(s.status, s.total > 0 && s.ready === s.total), terminating: !!p.metadata.deletionTimestamp,
+    reason: sc?.status === "False" ? sc.message || sc.reason || "" : "", owner, hash: p.metadata.labels?.["pod-template-hash"] || "",
+    old: false, mixed: false, containers: containers(p), created: created(p), requests: podRequests(p), active: !terminal(p),
+    claims: (p.spec?.volumes || []).map((v) => v.persistentVolumeClaim?.claimName).filter(Boolean),
+  };
+}
+
 export class ClusterModel {
   constructor() { this.reset([]); }
 
@@ -194,23 +207,19 @@ export class ClusterModel {
     const pods = this.list("Pod").sort(byAge);
     const claimPods = new Map(); // ns/claim → [pod uid]
     const hashes = new Map(); // owner uid → Set of pod-template-hash
+    // A pod's entry is kept while its object and owner are the same, so
+    // that the diagram can tell at a glance which pods did not change.
+    const cache = (this._pe ||= new WeakMap());
     const pv = pods.map((p) => {
-      const s = podSummary(p), owner = this.owner(p);
-      const hash = p.metadata.labels?.["pod-template-hash"] || "";
-      if (owner && hash) (hashes.get(owner.uid) || hashes.set(owner.uid, new Set()).get(owner.uid)).add(hash);
-      const claims = (p.spec?.volumes || []).map((v) => v.persistentVolumeClaim?.claimName).filter(Boolean);
-      if (!terminal(p)) for (const c of claims) {
-        const k = (p.metadata.namespace || "") + "/" + c;
-        claimPods.set(k, [...(claimPods.get(k) || []), p.metadata.uid]);
+      const owner = this.owner(p), c = cache.get(p);
+      const e = c && (c.owner === owner || (c.owner?.uid === owner?.uid && c.owner?.name === owner?.name)) ? c : entry(p, owner);
+      cache.set(p, e);
+      if (owner && e.hash) (hashes.get(owner.uid) || hashes.set(owner.uid, new Set()).get(owner.uid)).add(e.hash);
+      if (e.active) for (const cl of e.claims) {
+        const k = e.namespace + "/" + cl;
+        claimPods.set(k, [...(claimPods.get(k) || []), e.uid]);
       }
-      const sc = cond(p, "PodScheduled");
-      return {
-        uid: p.metadata.uid, name: p.metadata.name, namespace: p.metadata.namespace || "", node: p.spec?.nodeName || "",
-        phase: p.status?.phase || "Pending", status: s.status, ready: s.ready, total: s.total, restarts: s.restarts,
-        tone: tone(s.status, s.total > 0 && s.ready === s.total), terminating: !!p.metadata.deletionTimestamp,
-        reason: sc?.status === "False" ? sc.message || sc.reason || "" : "", owner, hash, old: false, mixed: false,
-        containers: containers(p), claims, created: created(p), requests: podRequests(p), active: !terminal(p),
-      };
+      return e;
     });
     // Old ReplicaSets of a Deployment: pods whose hash is not its newest ReplicaSet's.
     const newest = new Map();
