@@ -146,7 +146,11 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "database unreachable: "+err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	if s.lessons == nil || len(s.lessons.Lessons()) == 0 {
+		writeError(w, http.StatusServiceUnavailable, "no lessons loaded")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "lessons": len(s.lessons.Lessons())})
 }
 
 type createRequest struct {

@@ -95,10 +95,23 @@ func (ts *testServer) exec(t testing.TB, id, command string) execResponse {
 
 func TestHealthAndReady(t *testing.T) {
 	ts := newTestServer(t)
-	var out map[string]string
+	var out map[string]any
 	require.Equal(t, http.StatusOK, ts.call(t, "GET", "/healthz", "", &out))
 	require.Equal(t, http.StatusOK, ts.call(t, "GET", "/readyz", "", &out))
 	require.Equal(t, "ready", out["status"])
+	require.Equal(t, float64(8), out["lessons"])
+
+	// Without lessons it is not ready.
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	bare := httptest.NewServer(New(ts.store, NewSessions(ts.store, nil, log, time.Minute), log))
+	defer bare.Close()
+	resp, err := http.Get(bare.URL + "/readyz")
+	require.NoError(t, err)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	resp.Body.Close()
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	require.Equal(t, "no lessons loaded", out["error"])
+
 	require.NoError(t, ts.store.Close())
 	require.Equal(t, http.StatusServiceUnavailable, ts.call(t, "GET", "/readyz", "", &out))
 	require.Contains(t, out["error"], "database unreachable")

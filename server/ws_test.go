@@ -203,3 +203,39 @@ func TestWebsocketClockAndTraffic(t *testing.T) {
 	require.Equal(t, float64(404), failed["status"])
 	require.Contains(t, failed["reason"], "no Ingress rule matches")
 }
+
+// A viewer that stops reading is cut off with 4000 once its queue fills
+// (the socket's buffers first), and on reconnecting gets a fresh
+// snapshot; the session never waited for it.
+func TestWebsocketSlowViewerResyncs(t *testing.T) {
+	ts := newTestServer(t)
+	ts.unlimited()
+	id := ts.create(t, `{"script": "kubectl create deployment web --image=nginx:1.27 --replicas=60\nsleep 30s"}`)
+	slow, _, err := ts.dial(t, id, nil)
+	require.NoError(t, err)
+	slow.next("snapshot")
+	sess, err := ts.sessions.Get(context.Background(), id)
+	require.NoError(t, err)
+	watching := func() int {
+		sess.mu.Lock()
+		defer sess.mu.Unlock()
+		return sess.nviewers
+	}
+	require.Equal(t, 1, watching())
+	// Big outputs fill the socket's buffers, then the viewer's queue.
+	sent := 0
+	for ; watching() > 0 && sent < 2000; sent++ {
+		out := ts.exec(t, id, "kubectl get pods -o json")
+		require.Zero(t, out.ExitCode)
+	}
+	require.Zero(t, watching(), "the viewer was cut off after %d commands", sent)
+	require.Equal(t, statusResync, slow.closeStatus())
+
+	// Reconnecting gives the state as it is now.
+	ts.exec(t, id, "kubectl scale deployment web --replicas=61")
+	again, _, err := ts.dial(t, id, nil)
+	require.NoError(t, err)
+	snap := again.next("snapshot")
+	data, _ := json.Marshal(snap["objects"])
+	require.Contains(t, string(data), `"replicas":61`)
+}
