@@ -493,5 +493,15 @@ func (c *Cluster) Since(rv uint64) ([]WatchEvent, error) {
 	return out, nil
 }
 
+// Compact forgets the watch history up to and including resourceVersion
+// rv, and the memory it holds: a caller that has passed every change up
+// to rv on (a server, to its viewers) needs it no more. A later Since
+// for an older version gets a TooOldError, as after the log's own
+// bounded compaction. The cluster's state and behaviour do not change.
+func (c *Cluster) Compact(rv uint64) {
+	c.events.flush()
+	c.store.log.compact(rv)
+}
+
 // ParseResourceVersion parses a metadata.resourceVersion string.
 func ParseResourceVersion(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) }

@@ -74,6 +74,38 @@ func TestWatchLogCompactionAsksForResync(t *testing.T) {
 	require.LessOrEqual(t, len(c.store.log.events), 10)
 }
 
+func TestCompactForgetsWhatWasRead(t *testing.T) {
+	c := New(Config{})
+	start := c.ResourceVersion()
+	mustCreate(t, c, &Namespace{ObjectMeta: ObjectMeta{Name: "a"}})
+	mustCreate(t, c, &Namespace{ObjectMeta: ObjectMeta{Name: "b"}})
+	mid := c.ResourceVersion()
+	mustCreate(t, c, &Namespace{ObjectMeta: ObjectMeta{Name: "c"}})
+	before := c.Snapshot()
+
+	c.Compact(mid)
+	var tooOld *TooOldError
+	_, err := c.Since(start)
+	require.ErrorAs(t, err, &tooOld, "what was compacted is gone")
+	evs, err := c.Since(mid)
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	require.Equal(t, "c", evs[0].Object.GetObjectMeta().Name)
+	require.Len(t, c.store.log.events, 1)
+	require.Equal(t, before, c.Snapshot(), "the state does not change")
+
+	c.Compact(c.ResourceVersion())
+	require.Empty(t, c.store.log.events)
+	evs, err = c.Since(c.ResourceVersion())
+	require.NoError(t, err)
+	require.Empty(t, evs)
+	c.Compact(start) // older than what is kept: nothing happens
+	mustCreate(t, c, &Namespace{ObjectMeta: ObjectMeta{Name: "d"}})
+	evs, err = c.Since(before.ResourceVersion)
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+}
+
 func TestReadsReturnCopies(t *testing.T) {
 	c := New(Config{})
 	mustCreate(t, c, newTestPod("web"))

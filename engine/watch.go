@@ -44,6 +44,18 @@ func (l *watchLog) append(ev WatchEvent) {
 	}
 }
 
+// compact drops the events up to and including resourceVersion rv.
+func (l *watchLog) compact(rv uint64) {
+	i := sort.Search(len(l.events), func(i int) bool { return l.events[i].ResourceVersion > rv })
+	if i == 0 {
+		return
+	}
+	l.compacted = max(l.compacted, l.events[i-1].ResourceVersion)
+	n := copy(l.events, l.events[i:])
+	clear(l.events[n:])
+	l.events = l.events[:n]
+}
+
 // since returns the events after resourceVersion rv, sharing the log's
 // backing array, or a TooOldError.
 func (l *watchLog) since(rv uint64) ([]WatchEvent, error) {

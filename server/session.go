@@ -165,6 +165,7 @@ func (m *Sessions) newSession(rec SessionRecord, inputs []Input) (*Session, erro
 		s.goals = tracker.Status()
 	}
 	s.lastRV = c.ResourceVersion()
+	c.Compact(s.lastRV) // viewers start from snapshots
 	s.lastUsed = time.Now()
 	return s, nil
 }
@@ -584,14 +585,19 @@ func (s *Session) closeViewers() {
 // every viewer. It never blocks: a viewer whose queue is full is cut off.
 func (s *Session) publish(b Batch) {
 	if rv := s.c.ResourceVersion(); rv != s.lastRV {
-		evs, err := s.c.Since(s.lastRV)
-		if err != nil {
-			// Compacted past the last publication: every viewer resyncs.
-			s.log.Warn("watch log compacted past viewers; resyncing them", "err", err)
-			s.closeViewers()
+		if len(s.viewers) > 0 {
+			evs, err := s.c.Since(s.lastRV)
+			if err != nil {
+				// Compacted past the last publication: every viewer resyncs.
+				s.log.Warn("watch log compacted past viewers; resyncing them", "err", err)
+				s.closeViewers()
+			}
+			b.Events = evs
 		}
 		s.lastRV = rv
-		b.Events = evs
+		// Every viewer has what it needs (or a snapshot will do): the
+		// history's memory goes back.
+		s.c.Compact(rv)
 	}
 	if b.Events == nil && b.Output == nil && b.Clock == nil && b.Goals == nil {
 		return
