@@ -242,7 +242,7 @@ func applyCommand(yaml string) string {
 func batchMessages(b Batch) []wsOut {
 	var out []wsOut
 	if len(b.Events) > 0 {
-		out = append(out, wsOut{Type: "events", ResourceVersion: b.Events[len(b.Events)-1].ResourceVersion, Events: b.Events})
+		out = append(out, wsOut{Type: "events", ResourceVersion: b.RV, Events: b.Events})
 	}
 	if b.Output != nil {
 		out = append(out, wsOut{Type: "output", Command: b.Command, Output: &b.Output.Output, ExitCode: &b.Output.ExitCode, Traffic: b.Output.Traffic})

@@ -10,6 +10,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
+
+	"github.com/podplay/podplay/engine"
 )
 
 type wsClient struct {
@@ -84,9 +86,15 @@ func TestWebsocketFlow(t *testing.T) {
 	// A command from HTTP reaches the viewer as events, then its output.
 	ts.exec(t, id, "kubectl create deployment web --image=nginx:1.27")
 	evs := c.next("events")["events"].([]any)
-	first := evs[0].(map[string]any)
-	require.Equal(t, "ADDED", first["type"])
-	require.Equal(t, "Deployment", first["object"].(map[string]any)["kind"])
+	kinds := map[string]string{}
+	for _, e := range evs {
+		e := e.(map[string]any)
+		kinds[e["object"].(map[string]any)["kind"].(string)] = e["type"].(string)
+	}
+	// Coalesced: the Deployment, added and then given a status, comes
+	// once, as ADDED, and so does its ReplicaSet.
+	require.Equal(t, "ADDED", kinds["Deployment"])
+	require.Equal(t, "ADDED", kinds["ReplicaSet"])
 	out := c.next("output")
 	require.Equal(t, "deployment.apps/web created\n", out["output"])
 	require.Equal(t, float64(0), out["exitCode"])
@@ -238,4 +246,44 @@ func TestWebsocketSlowViewerResyncs(t *testing.T) {
 	snap := again.next("snapshot")
 	data, _ := json.Marshal(snap["objects"])
 	require.Contains(t, string(data), `"replicas":61`)
+}
+
+func TestCoalesce(t *testing.T) {
+	pod := func(uid, phase string) engine.Object {
+		return &engine.Pod{ObjectMeta: engine.ObjectMeta{Name: uid, UID: uid}, Status: engine.PodStatus{Phase: engine.PodPhase(phase)}}
+	}
+	ev := func(typ engine.EventType, rv uint64, o engine.Object) engine.WatchEvent {
+		return engine.WatchEvent{Type: typ, ResourceVersion: rv, Object: o}
+	}
+	type got struct {
+		Type  engine.EventType
+		Name  string
+		Phase engine.PodPhase
+	}
+	summary := func(evs []engine.WatchEvent) []got {
+		var out []got
+		for _, e := range evs {
+			out = append(out, got{e.Type, e.Object.GetObjectMeta().Name, e.Object.(*engine.Pod).Status.Phase})
+		}
+		return out
+	}
+	in := []engine.WatchEvent{
+		ev(engine.Added, 1, pod("a", "Pending")),
+		ev(engine.Modified, 2, pod("b", "Running")),
+		ev(engine.Modified, 3, pod("a", "Running")), // a: ADDED in its latest state
+		ev(engine.Added, 4, pod("c", "Pending")),
+		ev(engine.Deleted, 5, pod("c", "Pending")), // c: came and went
+		ev(engine.Modified, 6, pod("d", "Running")),
+		ev(engine.Deleted, 7, pod("d", "Running")), // d: DELETED
+		ev(engine.Modified, 8, pod("b", "Failed")), // b: its last state, at its last place
+	}
+	require.Equal(t, []got{
+		{engine.Added, "a", "Running"},
+		{engine.Deleted, "d", "Running"},
+		{engine.Modified, "b", "Failed"},
+	}, summary(coalesce(in)))
+	// Nothing to coalesce: the same slice back.
+	distinct := in[:2]
+	require.Equal(t, summary(distinct), summary(coalesce(distinct)))
+	require.Empty(t, coalesce(nil))
 }

@@ -304,36 +304,53 @@ function ago(ts) {
   return Math.floor(s / 3600) + "h";
 }
 
-// eventsTable shows the newest 100 events, newest first. Rows are rebuilt
-// only when the events changed; their ages move on with the clock.
+// eventsTable shows the newest 50 events, newest first. A row is made
+// once an event (and count); the table changes only when the events do,
+// at most twice a second; the ages move on with the clock.
 let shownEvents = "";
+let eventRows = new Map();
+let eventsAt = 0;
+let eventsTimer = 0;
 function eventsTable() {
-  const evs = diagram.model.events().slice(-100).reverse();
-  const sig = evs.length + ":" + evs.slice(0, 3).map((e) => e.metadata.uid + "/" + e.count).join();
+  const wait = eventsAt + 500 - performance.now();
+  if (wait > 0) {
+    if (!eventsTimer) eventsTimer = setTimeout(() => { eventsTimer = 0; eventsTable(); }, wait);
+    return;
+  }
+  eventsAt = performance.now();
+  const evs = diagram.model.events().slice(-50).reverse();
+  const sig = evs.map((e) => e.metadata.uid + "/" + e.count).join();
   if (sig === shownEvents) return;
   shownEvents = sig;
-  const rows = evs.map((e) => {
-    const tr = document.createElement("tr");
-    if (e.type === "Warning") tr.className = "warn";
-    const io = e.involvedObject || {};
-    const at = e.lastTimestamp || e.metadata.creationTimestamp;
-    for (const v of [ago(at), e.type, e.reason, `${(io.kind || "").toLowerCase()}/${io.name}`, e.message + (e.count > 1 ? ` (x${e.count})` : "")]) {
-      const td = document.createElement("td");
-      td.textContent = v;
-      tr.append(td);
+  const rows = new Map();
+  for (const e of evs) {
+    const k = e.metadata.uid + "/" + e.count;
+    let tr = eventRows.get(k);
+    if (!tr) {
+      tr = document.createElement("tr");
+      if (e.type === "Warning") tr.className = "warn";
+      const io = e.involvedObject || {};
+      const at = e.lastTimestamp || e.metadata.creationTimestamp;
+      for (const v of [ago(at), e.type, e.reason, `${(io.kind || "").toLowerCase()}/${io.name}`, e.message + (e.count > 1 ? ` (x${e.count})` : "")]) {
+        const td = document.createElement("td");
+        td.textContent = v;
+        tr.append(td);
+      }
+      tr.firstChild.dataset.at = at;
     }
-    tr.firstChild.dataset.at = at;
-    return tr;
-  });
-  if (!rows.length) {
+    rows.set(k, tr);
+  }
+  eventRows = rows;
+  const list = [...rows.values()];
+  if (!list.length) {
     const tr = document.createElement("tr");
     const td = document.createElement("td");
     td.colSpan = 5;
     td.textContent = t("pg.noevents");
     tr.append(td);
-    rows.push(tr);
+    list.push(tr);
   }
-  $("[data-testid=events] tbody").replaceChildren(...rows);
+  $("[data-testid=events] tbody").replaceChildren(...list);
 }
 setInterval(() => {
   for (const td of main.querySelectorAll("[data-testid=events] td[data-at]")) {

@@ -108,29 +108,31 @@ export class Diagram {
   }
 
   // up creates or updates the keyed group: position, class, attributes and,
-  // when its markup changed, its inner content.
+  // when its markup changed, its inner content. A frame makes or changes
+  // at most NEW_PER_FRAME groups; the rest wait for the next frames (up
+  // returns null), so that 200 pods changing at once never make one long
+  // task of style and layout.
   up(key, layer, box, cls, attrs, inner) {
     let it = this.items.get(key);
-    if (!it) {
-      // A frame makes or redraws at most NEW_PER_FRAME groups; the rest
-      // follow in the next frames, so that 200 pods changing at once never
-      // make one long task.
+    const t = `translate(${box.x}px,${box.y}px)`;
+    if (it) {
+      this.seen.add(key);
+      const changed = it.out || it.t !== t || it.cls !== cls || it.html !== inner || Object.keys(attrs).some((k) => it.a[k] !== attrs[k]);
+      if (!changed) return it;
+      if (this.anim && !it.out && this.budget-- <= 0) { this.more = true; return null; }
+    } else {
       if (this.anim && this.budget-- <= 0) { this.more = true; return null; }
       it = { g: el("g", {}, layer), a: {}, uid: attrs["data-uid"] };
       it.b = el("g", { class: "d-b" }, it.g);
       if (this.anim) { it.g.classList.add("d-in"); this.fresh.push(it); }
       this.items.set(key, it);
+      this.seen.add(key);
     }
     if (it.out) { clearTimeout(it.out); it.out = 0; }
-    this.seen.add(key);
-    const t = `translate(${box.x}px,${box.y}px)`;
     if (it.t !== t) it.g.style.transform = it.t = t;
     for (const k in attrs) if (it.a[k] !== attrs[k]) it.g.setAttribute(k, (it.a[k] = attrs[k]));
     it.cls = cls; this.classes(it);
-    if (it.html !== inner) {
-      if (this.anim && it.html !== undefined && this.budget-- <= 0) this.more = true; // redrawn next frame
-      else it.b.innerHTML = it.html = inner;
-    }
+    if (it.html !== inner) it.b.innerHTML = it.html = inner;
     return it;
   }
 
@@ -150,7 +152,8 @@ export class Diagram {
     const L = (this.L = layout(v, { width: this.width }));
     // Only what changed is written: any write to the SVG's geometry makes
     // the browser lay out all of it again.
-    set(this.svg, "viewBox", `0 0 ${L.width} ${L.height}`);
+    // The height grows in steps: a new viewBox lays out the whole drawing.
+    set(this.svg, "viewBox", `0 0 ${L.width} ${Math.ceil(L.height / 160) * 160}`);
     const R = (e, b) => { set(e, "x", b.x); set(e, "y", b.y); set(e, "width", b.w); set(e, "height", b.h); };
     R(this.cluster, L.cluster);
     set(this.clusterLabel, "x", L.cluster.x + 10); set(this.clusterLabel, "y", L.cluster.y + 17);
@@ -208,6 +211,10 @@ export class Diagram {
     // Unchanged since it was last drawn: nothing to build.
     const sig = `${b.x} ${b.y} ${b.w} ${b.h} ${b.mini} ${lost} ${p.old} ${p.mixed}`, seen = this.items.get(p.uid);
     if (seen && !seen.out && seen.src === p && seen.sig === sig) return void this.seen.add(p.uid);
+    if (this.anim && this.budget <= 0) { // this frame's share is spent: next frame
+      if (seen) this.seen.add(p.uid);
+      return void (this.more = true);
+    }
     const where = p.node ? `on ${p.node}` : `waiting for the scheduler${p.reason ? ": " + p.reason : ""}`;
     const label = `Pod ${p.name}, ${p.status}, ready ${p.ready}/${p.total}, ${where}`;
     const cls = `d-pod d-o${p.owner ? hue(p.owner.kind + "/" + p.owner.name) : "x"} d-${p.tone}` +
