@@ -61,8 +61,16 @@ type route struct {
 	hosted  bool
 }
 
-func (c *Cluster) route(host, path string) Request {
-	req := Request{Host: host, Path: path}
+// IngressRoute says which Ingress and backend podplay's ingress
+// controller sends a request for host and path to, as ingress-nginx
+// chooses: among the Ingresses it serves, a rule for the host before a
+// catch-all, the longest matching path, Exact before Prefix; failing
+// that, an Ingress's default backend. It reports false when nothing
+// matches (the controller answers 404). It changes nothing.
+func (c *Cluster) IngressRoute(host, path string) (*Ingress, *IngressBackend, bool) {
+	if path == "" {
+		path = "/"
+	}
 	var best *route
 	var fallback *route
 	for _, obj := range c.store.list(KindIngress, "", nil) {
@@ -93,10 +101,20 @@ func (c *Cluster) route(host, path string) Request {
 		best = fallback
 	}
 	if best == nil {
+		return nil, nil, false
+	}
+	return best.ingress, best.backend, true
+}
+
+func (c *Cluster) route(host, path string) Request {
+	req := Request{Host: host, Path: path}
+	in, backend, ok := c.IngressRoute(host, path)
+	if !ok {
 		req.Status, req.Body, req.Reason = 404, "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>\n",
 			fmt.Sprintf("no Ingress rule matches host %q and path %q", host, path)
 		return req
 	}
+	best := &route{ingress: in, backend: backend}
 	req.Namespace, req.Ingress = best.ingress.Namespace, best.ingress.Name
 	svcRef := best.backend.Service
 	req.Service = svcRef.Name

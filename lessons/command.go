@@ -3,6 +3,8 @@ package lessons
 import (
 	"errors"
 	"strings"
+
+	"github.com/podplay/podplay/engine/kubectl"
 )
 
 // command is a terminal line as the goals see it: which program, verb,
@@ -71,11 +73,7 @@ var subcommands = map[string]bool{"rollout": true, "set": true, "top": false, "c
 // parseCommand reads a terminal input (its first line; a heredoc's body is
 // not the command).
 func parseCommand(input string) (*command, error) {
-	line, _, _ := strings.Cut(strings.ReplaceAll(input, "\r\n", "\n"), "\n")
-	if i := strings.Index(line, "<<"); i >= 0 {
-		line = line[:i]
-	}
-	words, err := splitWords(line)
+	words, err := kubectl.Words(input)
 	if err != nil {
 		return nil, err
 	}
@@ -196,57 +194,6 @@ func podNames(ws []string) []string {
 		out[i] = w
 	}
 	return out
-}
-
-// splitWords splits a line as a shell would: spaces separate words,
-// quotes group, a backslash escapes — as the terminal itself does.
-func splitWords(line string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case c == ' ' || c == '\t':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case c == '\'':
-			j := strings.IndexByte(line[i+1:], '\'')
-			if j < 0 {
-				return nil, errors.New("unterminated quoted string")
-			}
-			cur.WriteString(line[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case c == '"':
-			j := i + 1
-			for ; j < len(line) && line[j] != '"'; j++ {
-				if line[j] == '\\' && j+1 < len(line) {
-					j++
-				}
-				cur.WriteByte(line[j])
-			}
-			if j >= len(line) {
-				return nil, errors.New("unterminated quoted string")
-			}
-			i = j
-			inWord = true
-		case c == '\\' && i+1 < len(line):
-			i++
-			cur.WriteByte(line[i])
-			inWord = true
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
 }
 
 // matches reports whether cmd is an instance of pattern p: same program

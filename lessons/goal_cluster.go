@@ -279,90 +279,13 @@ func (g *ingressGoal) path() string {
 	return g.Path
 }
 
-type ingressRoute struct {
-	ingress *engine.Ingress
-	service string
-	exact   bool
-	length  int
-	hosted  bool
-}
-
 func (g *ingressGoal) holds(c *engine.Cluster) bool {
-	served := map[string]bool{}
-	defaultClass := ""
-	for _, o := range c.List(engine.KindIngressClass, "", nil) {
-		ic := o.(*engine.IngressClass)
-		if ic.Spec.Controller == engine.SimulatedIngressController {
-			served[ic.Name] = true
-			if ic.Annotations[engine.AnnotationDefaultIngressClass] == "true" {
-				defaultClass = ic.Name
-			}
-		}
-	}
-	var best *ingressRoute
-	for _, o := range c.List(engine.KindIngress, "", nil) {
-		in := o.(*engine.Ingress)
-		class := defaultClass
-		if in.Spec.IngressClassName != nil {
-			class = *in.Spec.IngressClassName
-		}
-		if !served[class] {
-			continue
-		}
-		for _, rule := range in.Spec.Rules {
-			if rule.HTTP == nil || !hostMatches(rule.Host, g.Host) {
-				continue
-			}
-			for _, p := range rule.HTTP.Paths {
-				if p.Backend.Service == nil || !pathMatches(p.PathType, p.Path, g.path()) {
-					continue
-				}
-				r := &ingressRoute{ingress: in, service: p.Backend.Service.Name, exact: p.PathType == "Exact", length: len(p.Path), hosted: rule.Host != ""}
-				if best == nil || betterRoute(r, best) {
-					best = r
-				}
-			}
-		}
-	}
-	if best == nil {
+	in, backend, ok := c.IngressRoute(g.Host, g.path())
+	if !ok || backend.Service == nil {
 		return false
 	}
 	ns := objectFilter{Namespace: g.Namespace}.namespace()
-	return best.service == g.Service && (ns == "" || best.ingress.Namespace == ns) && (g.Name == "" || best.ingress.Name == g.Name)
-}
-
-// The ingress controller's rules, as engine/traffic.go applies them.
-
-func betterRoute(a, b *ingressRoute) bool {
-	if a.hosted != b.hosted {
-		return a.hosted
-	}
-	if a.length != b.length {
-		return a.length > b.length
-	}
-	return a.exact && !b.exact
-}
-
-func hostMatches(rule, host string) bool {
-	switch {
-	case rule == "":
-		return true
-	case strings.HasPrefix(rule, "*."):
-		first, rest, ok := strings.Cut(host, ".")
-		return ok && first != "" && rest == rule[2:]
-	}
-	return strings.EqualFold(rule, host)
-}
-
-func pathMatches(pathType, rulePath, path string) bool {
-	switch pathType {
-	case "Exact":
-		return path == rulePath
-	case "Prefix":
-		p := strings.TrimSuffix(rulePath, "/")
-		return p == "" || path == p || strings.HasPrefix(path, p+"/")
-	}
-	return strings.HasPrefix(path, rulePath)
+	return backend.Service.Name == g.Service && (ns == "" || in.Namespace == ns) && (g.Name == "" || in.Name == g.Name)
 }
 
 func (g *ingressGoal) describe() Text {

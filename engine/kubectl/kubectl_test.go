@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/datadriven"
+	"github.com/stretchr/testify/require"
 
 	"github.com/podplay/podplay/engine"
 	"github.com/podplay/podplay/engine/kubectl"
@@ -66,4 +67,23 @@ func FuzzRun(f *testing.F) {
 		kubectl.Run(c, input)
 		kubectl.Complete(c, input)
 	})
+}
+
+func TestWords(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"kubectl get pods", []string{"kubectl", "get", "pods"}},
+		{"kubectl exec web -- sh -c 'echo hi > /tmp/x'", []string{"kubectl", "exec", "web", "--", "sh", "-c", "echo hi > /tmp/x"}},
+		{"kubectl apply -f - <<EOF\nkind: Pod\nEOF", []string{"kubectl", "apply", "-f", "-"}},
+		{"k  describe\tpo/web\r\nignored", []string{"k", "describe", "po/web"}},
+		{`curl -H "Host: a b" x`, []string{"curl", "-H", "Host: a b", "x"}},
+	} {
+		got, err := kubectl.Words(c.in)
+		require.NoError(t, err, c.in)
+		require.Equal(t, c.want, got, c.in)
+	}
+	_, err := kubectl.Words(`echo "open`)
+	require.EqualError(t, err, "unterminated quoted string")
 }

@@ -5,6 +5,17 @@ import (
 	"strings"
 )
 
+// Words returns the words of a terminal input's command line, as Run
+// reads them: the first line, less any heredoc, split as a shell would.
+// A lesson's goals use it to know what the learner ran.
+func Words(input string) ([]string, error) {
+	line, _, _ := strings.Cut(strings.ReplaceAll(input, "\r\n", "\n"), "\n")
+	if i := strings.Index(line, "<<"); i >= 0 {
+		line = line[:i]
+	}
+	return splitWords(line)
+}
+
 // splitWords splits a command line as a shell would: spaces separate
 // words; single and double quotes group; a backslash escapes.
 func splitWords(line string) ([]string, error) {
