@@ -50,11 +50,14 @@ Usage:
                            run a script of terminal lines (kubectl …, sleep 30s)
                            on a fresh cluster of three nodes (or the manifest's)
                            and print the transcript
+  podplay lessons [DIR]    check a folder of lessons (default: the built-in course):
+                           load and validate them, and run every solution through
+                           its goals
   podplay demo [-seed N]   run a short story on the simulated cluster and print it
   podplay version          print the version of Kubernetes the cluster simulates
   podplay healthcheck      ask the server at PODPLAY_ADDR for /healthz (for containers)
 
-The server's JSON API works; the browser pages are not built yet.
+Open http://localhost:8080 once it serves: the lessons, and the sandbox.
 `
 
 // run is the whole program; main only wires it to the process.
@@ -73,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return demo(ctx, *seed, stdout)
 	case "run":
 		return runScript(args[2:], stdin, stdout, stderr)
+	case "lessons":
+		return checkLessons(args[2:], stdout)
 	case "healthcheck":
 		return healthcheck(ctx, getenv, stdout)
 	case "version":
@@ -300,4 +305,42 @@ func printNodes(c *engine.Cluster, w io.Writer) {
 		parts = append(parts, n.Name+"="+engine.NodeStatusWord(n))
 	}
 	fmt.Fprintf(w, "  nodes: %s\n", strings.Join(parts, " "))
+}
+
+// checkLessons is "podplay lessons [DIR]", for instructors: the lessons
+// in DIR (or the built-in course) load and validate, with every problem
+// given as FILE:LINE: reason, and each solution completes its lesson.
+func checkLessons(args []string, stdout io.Writer) error {
+	if len(args) > 1 {
+		return errors.New("usage: podplay lessons [DIR]")
+	}
+	var cat *lessons.Catalog
+	var err error
+	if len(args) == 1 {
+		if fi, statErr := os.Stat(args[0]); statErr != nil || !fi.IsDir() {
+			return fmt.Errorf("%s is not a folder of lessons", args[0])
+		}
+		cat, err = lessons.Load(os.DirFS(args[0]))
+	} else {
+		cat, err = lessons.Builtin()
+	}
+	if err != nil {
+		return err
+	}
+	if len(cat.Lessons()) == 0 {
+		return errors.New("no lessons found: each lives in a folder named ORDER-ID with a lesson.md (see lessons/README.md)")
+	}
+	var failed []error
+	for _, l := range cat.Lessons() {
+		if err := lessons.Check(l, nil); err != nil {
+			failed = append(failed, err)
+			fmt.Fprintf(stdout, "FAIL %s\n", l.Dir)
+			continue
+		}
+		fmt.Fprintf(stdout, "ok   %s: %s, %d steps, solution completes it\n", l.Dir, l.Title.In("en"), len(l.Steps))
+	}
+	for _, p := range cat.Presets() {
+		fmt.Fprintf(stdout, "ok   %s: sandbox preset %s\n", p.Dir, p.Title.In("en"))
+	}
+	return errors.Join(failed...)
 }

@@ -43,7 +43,8 @@ func TestHelpSaysWhatWorks(t *testing.T) {
 	out, _, err := runCmd(t, "help")
 	require.NoError(t, err)
 	require.Contains(t, out, "podplay demo")
-	require.Contains(t, out, "not built yet", "the usage must not pretend the pages work")
+	require.Contains(t, out, "podplay lessons [DIR]")
+	require.Contains(t, out, "Open http://localhost:8080", "the usage points at the pages")
 }
 
 // TestServe starts the server as "go run ." does, uses the API, and shuts

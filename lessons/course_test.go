@@ -1,8 +1,6 @@
 package lessons
 
 import (
-	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,7 +12,7 @@ import (
 // solutionSeed is the seed solutions are written for: podplay run's
 // default. Generated names in a solution (pods of a Deployment) are this
 // seed's.
-const solutionSeed = 1
+const solutionSeed = SolutionSeed
 
 func mustBuiltin(t testing.TB) *Catalog {
 	t.Helper()
@@ -77,9 +75,8 @@ func TestBuiltinPresets(t *testing.T) {
 }
 
 // TestSolutions runs every lesson's solution command by command, as a
-// learner would type it, and checks that the Tracker sees the steps
-// complete in order and the lesson end complete — and that nothing is
-// complete before the first command.
+// learner would type it (Check): the steps complete in order and the
+// lesson ends complete — and nothing is complete before the first command.
 func TestSolutions(t *testing.T) {
 	for _, l := range mustBuiltin(t).Lessons() {
 		t.Run(l.ID, func(t *testing.T) {
@@ -96,40 +93,17 @@ func TestSolutions(t *testing.T) {
 			for _, g := range st.Steps[0].Goals {
 				assert.False(t, g.Done, "goal %s of the first step done before the learner did anything", g.ID)
 			}
-			steps, err := kubectl.ParseScript(l.Solution)
-			require.NoError(t, err)
-			done := 0
-			for _, s := range steps {
-				if s.Comment {
-					continue
-				}
-				res := kubectl.Run(c, s.Text)
-				first, _, _ := strings.Cut(s.Text, "\n")
-				require.Equal(t, 0, res.ExitCode, "solution.txt:%d: %s\n%s", s.Line, first, res.Output)
-				tr.Command(c, s.Text, res)
-				tr.Observe(c)
-				st := tr.Status()
-				for i, ss := range st.Steps {
-					if i < done {
-						require.True(t, ss.Done, "step %s came undone", ss.ID)
-					}
-				}
-				for done < len(st.Steps) && st.Steps[done].Done {
-					t.Logf("solution.txt:%d: %q completes step %s", s.Line, first, st.Steps[done].ID)
-					done++
-				}
-				for i := done; i < len(st.Steps); i++ {
-					require.False(t, st.Steps[i].Done, "step %s done before step %s", st.Steps[i].ID, st.Steps[done].ID)
-				}
-			}
-			st = tr.Status()
-			if !st.Complete {
-				b, _ := json.MarshalIndent(st.Steps[st.Step], "", "  ")
-				t.Fatalf("the solution leaves the lesson incomplete at step %d:\n%s", st.Step, b)
-			}
-			assert.Equal(t, len(l.Steps), done)
+			require.NoError(t, Check(l, t.Logf))
 		})
 	}
+}
+
+func TestCheckFindsWhatIsWrong(t *testing.T) {
+	l := *mustBuiltin(t).Lessons()[0]
+	l.Solution = "kubectl get nodes\nkubectl get nosuchthing\n"
+	require.ErrorContains(t, Check(&l, nil), "solution.txt:2: kubectl get nosuchthing: exit code 1")
+	l.Solution = "kubectl get nodes\n"
+	require.ErrorContains(t, Check(&l, nil), "the solution leaves step")
 }
 
 // TestSolutionTranscripts runs each solution as podplay run --strict does.
