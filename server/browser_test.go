@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 )
 
@@ -199,6 +200,24 @@ func TestBrowserPlayground(t *testing.T) {
 	var badLine string
 	require.NoError(t, chromedp.Do(ctx, into(&badLine, chromedp.Text(css(`.gutter .bad`)))))
 	require.Equal(t, "9", strings.TrimSpace(badLine))
+
+	// From the keyboard: Enter on a pod opens it, the arrow keys move
+	// between the inspector's tabs, Escape closes it and returns to the pod.
+	var back, yamlShown bool
+	require.NoError(t, chromedp.Do(ctx,
+		js(`document.querySelector('[data-testid^="pod-web-"]').focus()`),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(css(`[data-testid=inspector]`)),
+		js(`document.querySelector('[data-testid=inspector] [data-tab=describe]').focus()`),
+		chromedp.KeyEvent(kb.ArrowRight),
+		waitJS(`document.querySelector('[data-testid=inspector] [data-tab=yaml]').getAttribute("aria-selected") === "true"`, 5*time.Second),
+		into(&yamlShown, chromedp.Evaluate[bool](`document.activeElement.dataset.tab === "yaml"`)),
+		chromedp.KeyEvent(kb.Escape),
+		chromedp.WaitNotVisible(css(`[data-testid=inspector]`)),
+		into(&back, chromedp.Evaluate[bool](`document.activeElement.dataset.testid?.startsWith("pod-web-") === true`)),
+	))
+	require.True(t, yamlShown, "the arrow key moved to the YAML tab")
+	require.True(t, back, "Escape returns the focus to the pod")
 
 	// A reload shows the same cluster: state lives on the server.
 	require.NoError(t, chromedp.Do(ctx,

@@ -277,7 +277,19 @@ insp.addEventListener("click", (e) => {
   if (e.target.closest("[data-inspector-close]")) select(null);
 });
 addEventListener("keydown", (e) => {
-  if (e.key === "Escape" && !insp.hidden && insp.contains(document.activeElement)) select(null);
+  if (e.key === "Escape" && selected && (insp.contains(document.activeElement) || document.activeElement?.closest("svg"))) {
+    const back = document.activeElement?.closest("svg") ? null : main.querySelector(`svg [data-uid="${CSS.escape(selected)}"]`);
+    select(null);
+    back?.focus();
+  }
+  // Tabs move with the arrow keys, as WAI-ARIA's tab pattern has them.
+  const tab = e.target.closest?.("[role=tab]");
+  if (tab && (e.key === "ArrowRight" || e.key === "ArrowLeft")) {
+    const tabs = [...tab.parentElement.querySelectorAll("[role=tab]")];
+    const next = tabs[(tabs.indexOf(tab) + (e.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+    next.focus();
+    next.click();
+  }
 });
 
 // ---- the events list, and everything that follows a change
@@ -410,7 +422,7 @@ main.querySelector(".work .tabs").addEventListener("click", (e) => {
     x.setAttribute("aria-selected", String(on));
     document.getElementById(x.dataset.work).hidden = !on;
   }
-  (b.dataset.work === "term" ? term.input : editor).focus();
+  if (e.detail) (b.dataset.work === "term" ? term.input : editor).focus(); // a click, not the arrow keys
 });
 
 // ---- lesson goals
