@@ -50,12 +50,9 @@ func (s *Server) lessonCards(ctx context.Context, learnerID, lang string) ([]web
 	if s.lessons == nil {
 		return nil, nil
 	}
-	progress := map[string]Progress{}
-	if learnerID != "" {
-		var err error
-		if progress, err = s.store.LearnerProgress(ctx, learnerID); err != nil {
-			return nil, err
-		}
+	progress, err := s.progressOf(ctx, learnerID)
+	if err != nil {
+		return nil, err
 	}
 	var out []web.LessonCard
 	for _, l := range s.lessons.Lessons() {
@@ -64,6 +61,15 @@ func (s *Server) lessonCards(ctx context.Context, learnerID, lang string) ([]web
 			Order: l.Order, Minutes: l.Minutes, Steps: len(l.Steps), StepsDone: p.StepsDone, Complete: p.Complete})
 	}
 	return out, nil
+}
+
+// progressOf returns a learner's progress by lesson id (none for a
+// browser that has no learner id yet).
+func (s *Server) progressOf(ctx context.Context, learnerID string) (map[string]Progress, error) {
+	if learnerID == "" {
+		return map[string]Progress{}, nil
+	}
+	return s.store.LearnerProgress(ctx, learnerID)
 }
 
 // presetCards lists the sandbox's starting states, in lang.
@@ -139,13 +145,7 @@ func (s *Server) handleLesson(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	st, err := sess.Goals(r.Context())
-	if err != nil {
-		s.pageFail(w, r, err)
-		return
-	}
-	p.Title = l.Title.In(p.Lang) + " · podplay"
-	s.render(w, r, http.StatusOK, web.Playground(web.PlaygroundData{Page: p, SessionID: sess.ID(), Lesson: s.lessonView(l, p.Lang, st)}))
+	s.renderSession(w, r, p, sess)
 }
 
 // handleLessonReset starts a lesson over on a fresh cluster.
@@ -163,31 +163,21 @@ func (s *Server) handleLessonReset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) lessonOf(r *http.Request) (*lessons.Lesson, bool) {
-	if s.lessons == nil {
-		return nil, false
-	}
-	return s.lessons.Lesson(chi.URLParam(r, "id"))
+	return s.sessions.lesson(chi.URLParam(r, "id"))
 }
 
 // startLesson creates a lesson's session for a learner and points their
 // progress at it, from zero.
 func (s *Server) startLesson(w http.ResponseWriter, r *http.Request, learnerID string, l *lessons.Lesson) (*Session, error) {
-	if !s.creates.allow(clientAddr(r), time.Now()) {
-		w.Header().Set("Retry-After", "2")
-		return nil, errTooMany
-	}
-	sess, err := s.sessions.Create(r.Context(), Spec{Lesson: l.ID})
+	sess, err := s.create(w, r, Spec{Lesson: l.ID})
 	if err != nil {
 		return nil, err
 	}
 	if err := s.store.StartLesson(r.Context(), learnerID, l.ID, sess.ID(), len(l.Steps), time.Now()); err != nil {
 		return nil, err
 	}
-	rememberSession(w, r, sess.ID())
 	return sess, nil
 }
-
-var errTooMany = fmt.Errorf("slow down: at most %d new clusters a minute from one address; try again in a moment", sessionsPerMinute)
 
 type lessonJSON struct {
 	ID      string       `json:"id"`
@@ -222,13 +212,10 @@ func (s *Server) handleLessons(w http.ResponseWriter, r *http.Request) {
 		Presets []presetJSON `json:"presets"`
 	}{Lessons: []lessonJSON{}, Presets: []presetJSON{}}
 	if s.lessons != nil {
-		progress := map[string]Progress{}
-		if me := learner(r); me != "" {
-			var err error
-			if progress, err = s.store.LearnerProgress(r.Context(), me); err != nil {
-				s.fail(w, r, err)
-				return
-			}
+		progress, err := s.progressOf(r.Context(), learner(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
 		for _, l := range s.lessons.Lessons() {
 			j := lessonJSON{ID: l.ID, Order: l.Order, Minutes: l.Minutes, Title: l.Title, Summary: l.Summary, Steps: len(l.Steps), URL: "/lessons/" + l.ID}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
@@ -102,17 +101,11 @@ func (s *Server) handleSandbox(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read: "+err.Error())
 		return
 	}
-	if !s.creates.allow(clientAddr(r), time.Now()) {
-		w.Header().Set("Retry-After", "2")
-		s.pageFail(w, r, errTooMany)
-		return
-	}
-	sess, err := s.sessions.Create(r.Context(), Spec{Preset: r.PostForm.Get("preset")})
+	sess, err := s.create(w, r, Spec{Preset: r.PostForm.Get("preset")})
 	if err != nil {
 		s.pageFail(w, r, err)
 		return
 	}
-	rememberSession(w, r, sess.ID())
 	http.Redirect(w, r, "/s/"+sess.ID(), http.StatusSeeOther)
 }
 
@@ -124,10 +117,15 @@ func (s *Server) handlePlayground(w http.ResponseWriter, r *http.Request) {
 		s.pageFail(w, r, err)
 		return
 	}
-	p := page(w, r, "")
+	rememberSession(w, r, id)
+	s.renderSession(w, r, page(w, r, ""), sess)
+}
+
+// renderSession renders a session's playground; a lesson's cluster shows
+// its lesson, with the goals done so far.
+func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, p web.Page, sess *Session) {
 	p.Title = p.T("pg.guide") + " · podplay"
-	d := web.PlaygroundData{Page: p, SessionID: id}
-	// A lesson's cluster, opened by its address, shows its lesson.
+	d := web.PlaygroundData{Page: p, SessionID: sess.ID()}
 	if l, ok := s.sessions.lesson(sess.Lesson()); ok {
 		st, err := sess.Goals(r.Context())
 		if err != nil {
@@ -137,7 +135,6 @@ func (s *Server) handlePlayground(w http.ResponseWriter, r *http.Request) {
 		d.Lesson = s.lessonView(l, p.Lang, st)
 		d.Title = l.Title.In(p.Lang) + " · podplay"
 	}
-	rememberSession(w, r, id)
 	s.render(w, r, http.StatusOK, web.Playground(d))
 }
 

@@ -169,18 +169,29 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	if !s.creates.allow(clientAddr(r), time.Now()) {
-		w.Header().Set("Retry-After", "2")
-		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("slow down: at most %d new sessions a minute from one address", sessionsPerMinute))
-		return
-	}
-	sess, err := s.sessions.Create(r.Context(), Spec{Lesson: req.Lesson, Preset: req.Preset, Script: req.Script})
+	sess, err := s.create(w, r, Spec{Lesson: req.Lesson, Preset: req.Preset, Script: req.Script})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	rememberSession(w, r, sess.ID())
 	writeJSON(w, http.StatusCreated, createResponse{ID: sess.ID(), URL: "/s/" + sess.ID()})
+}
+
+var errTooMany = fmt.Errorf("slow down: at most %d new sessions a minute from one address; try again in a moment", sessionsPerMinute)
+
+// create starts a session for the request's client, within its rate
+// limit, and adds it to the browser's list.
+func (s *Server) create(w http.ResponseWriter, r *http.Request, spec Spec) (*Session, error) {
+	if !s.creates.allow(clientAddr(r), time.Now()) {
+		w.Header().Set("Retry-After", "2")
+		return nil, errTooMany
+	}
+	sess, err := s.sessions.Create(r.Context(), spec)
+	if err != nil {
+		return nil, err
+	}
+	rememberSession(w, r, sess.ID())
+	return sess, nil
 }
 
 // maxRemembered is how many sessions a browser's cookie keeps.
@@ -348,6 +359,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &ie):
 		writeError(w, http.StatusBadRequest, ie.msg)
+	case errors.Is(err, errTooMany):
+		writeError(w, http.StatusTooManyRequests, err.Error())
 	case errors.Is(err, errNoSession):
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no session %q", chi.URLParam(r, "id")))
 	case errors.Is(err, errShuttingDown), errors.Is(err, errClosed), errors.Is(err, errFailed):

@@ -97,7 +97,7 @@ function receive(m) {
       setClock(m.clock);
       break;
     case "goals":
-      goals(m.status || m.goals);
+      goals(m.goals);
       break;
     case "error":
       term.print(m.message, "err");
