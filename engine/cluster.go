@@ -105,9 +105,9 @@ type Cluster struct {
 	store store
 
 	ctls []registration
-	// watchers lists, per kind, the indexes into ctls of the controllers
-	// that observe it, in registration order.
-	watchers map[Kind][]int
+	// watchers lists, per kind id, the indexes into ctls of the
+	// controllers that observe it, in registration order.
+	watchers [numKinds][]int
 
 	events      recorder
 	scheduler   *scheduler
@@ -151,7 +151,6 @@ func New(cfg Config) *Cluster {
 		rand:      newRand(cfg.Seed),
 		clock:     newClock(cfg.Start),
 		store:     newStore(cfg.WatchLogLimit),
-		watchers:  map[Kind][]int{},
 		images:    DefaultImages(),
 		nodeIndex: map[string]int{},
 		traffic:   map[string]int{},
@@ -209,7 +208,7 @@ func (c *Cluster) register(name string, ctl controller, watched ...Kind) int {
 	id := len(c.ctls)
 	c.ctls = append(c.ctls, registration{name: name, ctl: ctl, queue: newWorkQueue()})
 	for _, k := range watched {
-		c.watchers[k] = append(c.watchers[k], id)
+		c.watchers[k.id()] = append(c.watchers[k.id()], id)
 	}
 	return id
 }

@@ -18,6 +18,14 @@ type endpointsController struct {
 	c      *Cluster
 	id     int
 	nextLB uint32
+	// selecting caches, per namespace, the Services that select pods, in
+	// key order; a Service change drops its namespace's entry.
+	selecting map[string][]serviceSelector
+}
+
+type serviceSelector struct {
+	queueKey string
+	sel      labels.Selector
 }
 
 var (
@@ -27,7 +35,7 @@ var (
 )
 
 func newEndpointsController(c *Cluster) *endpointsController {
-	e := &endpointsController{c: c, nextLB: 10}
+	e := &endpointsController{c: c, nextLB: 10, selecting: map[string][]serviceSelector{}}
 	e.id = c.register("endpoint-controller", e, KindService, KindPod, KindIngress, KindIngressClass)
 	return e
 }
@@ -37,6 +45,7 @@ var _ controller = (*endpointsController)(nil)
 func (e *endpointsController) observe(ev WatchEvent, old Object) {
 	switch o := ev.Object.(type) {
 	case *Service:
+		delete(e.selecting, o.Namespace)
 		e.c.enqueue(e.id, "svc:"+ev.key)
 	case *Ingress:
 		if ev.Type != Deleted {
@@ -51,17 +60,28 @@ func (e *endpointsController) observe(ev WatchEvent, old Object) {
 			return
 		}
 		was, _ := old.(*Pod)
-		for _, obj := range e.c.store.list(KindService, o.Namespace, nil) {
-			s := obj.(*Service)
-			if len(s.Spec.Selector) == 0 {
-				continue
-			}
-			sel := labels.SelectorFromSet(s.Spec.Selector)
-			if sel.Matches(labels.Set(o.Labels)) || was != nil && sel.Matches(labels.Set(was.Labels)) {
-				e.c.enqueue(e.id, "svc:"+s.Key())
+		for _, s := range e.selectingIn(o.Namespace) {
+			if s.sel.Matches(labels.Set(o.Labels)) || was != nil && s.sel.Matches(labels.Set(was.Labels)) {
+				e.c.enqueue(e.id, s.queueKey)
 			}
 		}
 	}
+}
+
+// selectingIn returns the Services of namespace ns that select pods.
+func (e *endpointsController) selectingIn(ns string) []serviceSelector {
+	if list, ok := e.selecting[ns]; ok {
+		return list
+	}
+	var list []serviceSelector
+	for _, obj := range e.c.store.list(KindService, ns, nil) {
+		s := obj.(*Service)
+		if len(s.Spec.Selector) > 0 {
+			list = append(list, serviceSelector{queueKey: "svc:" + s.Key(), sel: labels.SelectorFromSet(s.Spec.Selector)})
+		}
+	}
+	e.selecting[ns] = list
+	return list
 }
 
 func (e *endpointsController) reconcile(key string) {

@@ -29,6 +29,10 @@ func gcKey(kind Kind, key string) string { return string(kind) + "|" + key }
 func (g *garbageCollector) observe(ev WatchEvent, old Object) {
 	obj := ev.Object
 	m := obj.GetObjectMeta()
+	if ev.Type != Deleted && obj.GetKind() == KindPod && old != nil &&
+		sameOwners(old.GetObjectMeta().OwnerReferences, m.OwnerReferences) {
+		return // the common case, a pod's status written: nothing to index
+	}
 	k := gcKey(obj.GetKind(), ev.key)
 	if ev.Type == Deleted {
 		delete(g.uids, m.UID)

@@ -602,8 +602,12 @@ func (k *kubelet) start(p *Pod, rt *podRuntime, cr *containerRuntime) {
 		cr.terminated.StartedAt = time.Unix(0, 0).UTC()
 		return
 	}
-	k.c.eventMsg(p, fp, EventTypeNormal, "Created", src, "Created container: "+cr.spec.Name)
-	k.c.eventMsg(p, fp, EventTypeNormal, "Started", src, "Started container "+cr.spec.Name)
+	if !k.c.events.dropping() {
+		k.c.eventMsg(p, fp, EventTypeNormal, "Created", src, "Created container: "+cr.spec.Name)
+	}
+	if !k.c.events.dropping() {
+		k.c.eventMsg(p, fp, EventTypeNormal, "Started", src, "Started container "+cr.spec.Name)
+	}
 	cr.state = phaseRunning
 	cr.startedAt = now
 	cr.everStarted = true
@@ -668,7 +672,9 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 	_, present := a.images[ref]
 	policy := cr.spec.ImagePullPolicy
 	if present && (policy == "IfNotPresent" || policy == "Never") && !cr.pulling {
-		k.c.eventMsg(p, fp, EventTypeNormal, "Pulled", src, "Container image "+strconv.Quote(image)+" already present on machine")
+		if !k.c.events.dropping() {
+			k.c.eventMsg(p, fp, EventTypeNormal, "Pulled", src, "Container image "+strconv.Quote(image)+" already present on machine")
+		}
 		return true
 	}
 	if policy == "Never" {
@@ -709,8 +715,10 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 			a.imageOrder = append(a.imageOrder, ref)
 			k.c.enqueue(k.id, nodeQueueKey(a.name))
 		}
-		k.c.eventMsg(p, fp, EventTypeNormal, "Pulled", src, "Successfully pulled image "+strconv.Quote(image)+" in "+took.String()+
-			" ("+waited.String()+" including waiting). Image size: "+strconv.FormatInt(cr.image.SizeBytes, 10)+" bytes.")
+		if !k.c.events.dropping() {
+			k.c.eventMsg(p, fp, EventTypeNormal, "Pulled", src, "Successfully pulled image "+strconv.Quote(image)+" in "+took.String()+
+				" ("+waited.String()+" including waiting). Image size: "+strconv.FormatInt(cr.image.SizeBytes, 10)+" bytes.")
+		}
 		cr.pullBackoff = 0
 		return true
 	}
@@ -728,7 +736,9 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 		return false
 	}
 	// Start a pull.
-	k.c.eventMsg(p, fp, EventTypeNormal, "Pulling", src, "Pulling image "+strconv.Quote(image))
+	if !k.c.events.dropping() {
+		k.c.eventMsg(p, fp, EventTypeNormal, "Pulling", src, "Pulling image "+strconv.Quote(image))
+	}
 	cr.pulling = true
 	cr.pullStarted = now
 	im, _, err := k.c.images.Lookup(image)

@@ -92,7 +92,7 @@ func (c *Cluster) removeObject(kind Kind, key string) {
 }
 
 func (c *Cluster) dispatch(ev WatchEvent, old Object) {
-	for _, id := range c.watchers[ev.Object.GetKind()] {
+	for _, id := range c.watchers[ev.Object.GetKind().id()] {
 		c.ctls[id].ctl.observe(ev, old)
 	}
 }

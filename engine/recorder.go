@@ -99,6 +99,17 @@ func (r *recorder) record(ref ObjectReference, typ, reason string, src EventSour
 	r.pending = append(r.pending, pendingEvent{ref: ref, typ: typ, reason: reason, src: src, msg: msg, at: r.c.clock.now})
 }
 
+// dropping reports whether an event recorded now would be dropped because
+// the queue is full, and counts it as dropped. Hot paths ask first, so as
+// not to build a message for nothing.
+func (r *recorder) dropping() bool {
+	if r.c.settling && len(r.pending) >= maxQueuedEvents {
+		r.Dropped++
+		return true
+	}
+	return false
+}
+
 // flush writes the pending events to the store.
 func (r *recorder) flush() {
 	for i := range r.pending {

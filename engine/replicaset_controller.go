@@ -24,6 +24,9 @@ type replicaSetController struct {
 	// selectors caches each ReplicaSet's parsed selector, by uid and
 	// generation.
 	selectors map[string]cachedSelector
+	// keys holds each ReplicaSet's key by uid, so that a pod's change
+	// enqueues its owner without building the key.
+	keys map[string]string
 }
 
 type cachedSelector struct {
@@ -33,7 +36,7 @@ type cachedSelector struct {
 
 func newReplicaSetController(c *Cluster) *replicaSetController {
 	r := &replicaSetController{c: c, owned: map[string]map[string]struct{}{}, orphans: map[string]map[string]struct{}{},
-		selectors: map[string]cachedSelector{}}
+		selectors: map[string]cachedSelector{}, keys: map[string]string{}}
 	r.id = c.register("replicaset-controller", r, KindReplicaSet, KindPod)
 	return r
 }
@@ -47,18 +50,27 @@ func (r *replicaSetController) observe(ev WatchEvent, old Object) {
 	case *ReplicaSet:
 		if ev.Type == Deleted {
 			delete(r.selectors, o.UID)
+			delete(r.keys, o.UID)
 			return
 		}
+		r.keys[o.UID] = ev.key
 		r.c.enqueue(r.id, ev.key)
 	case *Pod:
 		var was *Pod
 		if old != nil {
 			was = old.(*Pod)
 		}
-		r.index(ev.key, was, o, ev.Type == Deleted)
-		if ref := o.ControllerRef(); ref != nil {
+		ref := o.ControllerRef()
+		if was == nil || ev.Type == Deleted || ref == nil || was.ControllerRef() == nil || was.ControllerRef().UID != ref.UID {
+			r.index(ev.key, was, o, ev.Type == Deleted)
+		} // else the pod stays indexed under the same controller
+		if ref != nil {
 			if ref.Kind == KindReplicaSet {
-				r.c.enqueue(r.id, objectKey(o.Namespace, ref.Name))
+				key, ok := r.keys[ref.UID]
+				if !ok {
+					key = objectKey(o.Namespace, ref.Name)
+				}
+				r.c.enqueue(r.id, key)
 			}
 		} else if ev.Type != Deleted && o.DeletionTimestamp == nil {
 			// An orphan may be adopted by any ReplicaSet whose selector
@@ -166,7 +178,9 @@ func (r *replicaSetController) reconcile(key string) {
 				break
 			}
 			active = append(active, p)
-			r.c.eventMsg(rs, "", EventTypeNormal, "SuccessfulCreate", sourceReplicaSetController, "Created pod: "+p.Name)
+			if !r.c.events.dropping() {
+				r.c.eventMsg(rs, "", EventTypeNormal, "SuccessfulCreate", sourceReplicaSetController, "Created pod: "+p.Name)
+			}
 		}
 	case diff > 0:
 		victims := slices.Clone(active)

@@ -18,6 +18,10 @@ type scheduler struct {
 	// slots holds the scheduler's view of each node, at a stable index;
 	// the entry of a deleted node is unused (name "") until reused.
 	slots []nodeInfo
+	// fit holds, at the same index, the numbers the resources check and
+	// the least-allocated score read for every sampled node, packed into
+	// one cache line a node so the sample stays in cache.
+	fit   []nodeFit
 	nodes map[string]int32
 	// order holds the slots of the nodes sorted by name: the order the
 	// scheduler walks them, starting from nextStart.
@@ -35,13 +39,15 @@ type scheduler struct {
 	unschedulable map[string]struct{}
 
 	filters []filterPlugin
-	scores  []scorePlugin
 	// binding is the cycle whose pod is being bound, so that charging the
 	// pod reuses the requests the cycle computed.
 	binding *cycleState
-	// active and candidates are scratch space reused by every cycle.
+	// cycle, active, candidates and spread are scratch space reused by
+	// every cycle.
+	cycle      cycleState
 	active     []filterPlugin
 	candidates []candidate
+	spread     []int64
 }
 
 // nodeInfo is the scheduler's view of one node, kept in step with the
@@ -64,6 +70,17 @@ type nodeInfo struct {
 	// taintReasons the scheduler's reason for each, worded once.
 	taints       []Taint
 	taintReasons [][]string
+}
+
+// nodeFit is what is left on a node, kept in step with its nodeInfo by
+// refit: room for requests (allocatable minus requested) and for the
+// least-allocated score (allocatable minus the non-zero requests).
+type nodeFit struct {
+	freeMilliCPU, freeMemory     int64
+	nzFreeMilliCPU, nzFreeMemory int64
+	cpuScale, memScale           int64
+	freePods                     int64
+	_                            int64 // one cache line a node
 }
 
 // boundPod is what one pod is charged on its node.
@@ -89,7 +106,6 @@ type candidate struct {
 	pos   int32
 	owned int32
 	free  int64
-	score int64
 }
 
 func newScheduler(c *Cluster) *scheduler {
@@ -101,7 +117,6 @@ func newScheduler(c *Cluster) *scheduler {
 		unschedulable: map[string]struct{}{},
 	}
 	s.filters = []filterPlugin{nodeUnschedulable{}, taintToleration{}, nodeAffinity{}, nodeResourcesFit{}, &volumeBinding{c: c}}
-	s.scores = []scorePlugin{leastAllocated{}, selectorSpread{}}
 	s.id = c.register("scheduler", s, KindNode, KindPod, KindPersistentVolumeClaim, KindPersistentVolume)
 	return s
 }
@@ -142,16 +157,21 @@ func (s *scheduler) observeNode(t EventType, n *Node, old Object) {
 		if !known {
 			return
 		}
+		// Pods still bound to the node are no longer charged anywhere
+		// (the pod garbage collector deletes them); if a node of the same
+		// name comes back, they are charged to it then.
+		for key, b := range s.bound {
+			if b.slot == slot {
+				s.uncharge(b)
+				delete(s.bound, key)
+			}
+		}
 		s.count(&s.slots[slot], -1)
 		delete(s.nodes, n.Name)
 		s.order = slices.Delete(s.order, s.orderIndex(n.Name), s.orderIndex(n.Name)+1)
 		s.slots[slot] = nodeInfo{slot: slot}
+		s.fit[slot] = nodeFit{}
 		s.freeSlots = append(s.freeSlots, slot)
-		for _, o := range s.owners {
-			if int(slot) < len(o.perSlot) {
-				o.perSlot[slot] = 0
-			}
-		}
 		return
 	}
 	if !known {
@@ -160,6 +180,7 @@ func (s *scheduler) observeNode(t EventType, n *Node, old Object) {
 		s.slots[slot] = nodeInfo{slot: slot, name: n.Name}
 		i := s.orderIndex(n.Name)
 		s.order = slices.Insert(s.order, i, slot)
+		defer s.chargeExisting(n.Name, slot)
 	} else {
 		s.count(&s.slots[slot], -1)
 	}
@@ -178,9 +199,20 @@ func (s *scheduler) observeNode(t EventType, n *Node, old Object) {
 		}
 	}
 	s.count(ni, 1)
+	s.refit(ni)
 	// Only a change that could let a waiting pod fit wakes the waiting pods.
 	if oldNode, _ := old.(*Node); oldNode == nil || schedulingChanged(oldNode, n) {
 		s.retryUnschedulable()
+	}
+}
+
+// chargeExisting charges a node added back under an old name with the
+// pods still bound to that name.
+func (s *scheduler) chargeExisting(name string, slot int32) {
+	for _, key := range s.c.store.podsOn(name) {
+		if p := s.c.pod(key); p != nil && !p.IsTerminal() {
+			s.charge(key, p, slot)
+		}
 	}
 }
 
@@ -231,7 +263,18 @@ func (s *scheduler) newSlot() int32 {
 		return slot
 	}
 	s.slots = append(s.slots, nodeInfo{})
+	s.fit = append(s.fit, nodeFit{})
 	return int32(len(s.slots) - 1)
+}
+
+// refit brings the node's entry in fit in step with its nodeInfo.
+func (s *scheduler) refit(ni *nodeInfo) {
+	s.fit[ni.slot] = nodeFit{
+		freeMilliCPU: ni.allocMilliCPU - ni.reqMilliCPU, freeMemory: ni.allocMemory - ni.reqMemory,
+		nzFreeMilliCPU: ni.allocMilliCPU - ni.nonZeroMilliCPU, nzFreeMemory: ni.allocMemory - ni.nonZeroMemory,
+		cpuScale: ni.cpuScale, memScale: ni.memScale,
+		freePods: ni.allocPods - ni.pods,
+	}
 }
 
 func (s *scheduler) observePod(t EventType, p *Pod, key string) {
@@ -293,6 +336,7 @@ func (s *scheduler) charge(key string, p *Pod, slot int32) {
 	ni.nonZeroMilliCPU += b.nonZeroMilliCPU
 	ni.nonZeroMemory += b.nonZeroMemory
 	ni.pods++
+	s.refit(ni)
 	s.bound[key] = b
 }
 
@@ -303,6 +347,7 @@ func (s *scheduler) uncharge(b boundPod) {
 	ni.nonZeroMilliCPU -= b.nonZeroMilliCPU
 	ni.nonZeroMemory -= b.nonZeroMemory
 	ni.pods--
+	s.refit(ni)
 	if b.owner != nil {
 		b.owner.add(ni.slot, -1)
 	}
@@ -379,7 +424,7 @@ func (s *scheduler) reconcile(key string) {
 	if p == nil || p.Spec.NodeName != "" || p.DeletionTimestamp != nil {
 		return
 	}
-	st := newCycleState(s, p)
+	st := s.newCycleState(p)
 	if reason := s.preFilter(st); reason != "" {
 		s.fail(p, fmt.Sprintf("0/%d nodes are available: %s.", len(s.order), reason))
 		return
@@ -434,6 +479,9 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 	}
 	s.active = before
 	want := numFeasibleNodesToFind(n)
+	if cap(s.candidates) < want {
+		s.candidates = make([]candidate, 0, want)
+	}
 	cands := s.candidates[:0]
 	var failures map[string]int
 	fail := func(reasons []string) {
@@ -444,35 +492,24 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 			failures[r]++
 		}
 	}
+	var owned []int32
+	if st.owner != nil {
+		owned = st.owner.perSlot
+	}
 	pos, processed := s.nextStart, 0
 	if len(before) == 0 && len(after) == 0 {
 		// The common case — only the resources check applies — in a tight
-		// loop with the pod's numbers in registers; it finds the same nodes
-		// as the general loop below.
-		cpu, mem, nzCPU, nzMem := st.milliCPU, st.memory, st.nonZeroMilliCPU, st.nonZeroMemory
-		var owned []int32
-		if st.owner != nil {
-			owned = st.owner.perSlot
-		}
-		order, slots := s.order, s.slots
+		// loop over the packed fit entries; it finds the same nodes as the
+		// general loop below.
+		r := podFit{st.milliCPU, st.memory, st.nonZeroMilliCPU, st.nonZeroMemory}
 		for processed < n && len(cands) < want {
-			slot := order[pos]
-			ni := &slots[slot]
-			at := int32(pos)
-			processed++
-			if pos++; pos == n {
-				pos = 0
+			var visited int
+			var miss int32
+			cands, pos, visited, miss = scanFit(cands, s.order, s.fit, owned, r, pos, n-processed, want)
+			processed += visited
+			if miss >= 0 {
+				fail(nodeResourcesFit{}.filter(st, &s.slots[miss]))
 			}
-			if ni.pods >= ni.allocPods || cpu != 0 && ni.reqMilliCPU+cpu > ni.allocMilliCPU || mem != 0 && ni.reqMemory+mem > ni.allocMemory {
-				fail(nodeResourcesFit{}.filter(st, ni))
-				continue
-			}
-			c := candidate{slot: slot, pos: at,
-				free: (freeScore(ni.allocMilliCPU, ni.nonZeroMilliCPU+nzCPU, ni.cpuScale) + freeScore(ni.allocMemory, ni.nonZeroMemory+nzMem, ni.memScale)) / 2}
-			if int(slot) < len(owned) {
-				c.owned = owned[slot]
-			}
-			cands = append(cands, c)
 		}
 	}
 nodes:
@@ -500,31 +537,113 @@ nodes:
 				continue nodes
 			}
 		}
-		cands = append(cands, st.candidate(ni, slot, at))
+		f := &s.fit[slot]
+		cands = cands[:len(cands)+1]
+		c := &cands[len(cands)-1]
+		c.slot, c.pos, c.owned = slot, at, 0
+		c.free = (roomScore(f.nzFreeMilliCPU-st.nonZeroMilliCPU, f.cpuScale) + roomScore(f.nzFreeMemory-st.nonZeroMemory, f.memScale)) / 2
+		if int(slot) < len(owned) {
+			c.owned = owned[slot]
+		}
 	}
 	s.nextStart = pos
 	s.candidates = cands
 	if len(cands) == 0 {
 		return nil, fitErrorMessage(n, failures)
 	}
-	for _, sp := range s.scores {
-		sp.score(s, st, cands)
-	}
-	best := 0
-	for i := 1; i < len(cands); i++ {
-		if cands[i].score > cands[best].score || cands[i].score == cands[best].score && cands[i].pos < cands[best].pos {
-			best = i
-		}
-	}
-	return &s.slots[cands[best].slot], ""
+	return &s.slots[cands[s.best(st, cands)].slot], ""
 }
 
-// candidate reads what the score plugins need from a feasible node while
-// it is in cache.
-func (st *cycleState) candidate(ni *nodeInfo, slot, pos int32) candidate {
-	return candidate{slot: slot, pos: pos, owned: st.owner.count(slot),
-		free: (freeScore(ni.allocMilliCPU, ni.nonZeroMilliCPU+st.nonZeroMilliCPU, ni.cpuScale) +
-			freeScore(ni.allocMemory, ni.nonZeroMemory+st.nonZeroMemory, ni.memScale)) / 2}
+// podFit is what a pod asks of a node, for scanFit.
+type podFit struct{ milliCPU, memory, nonZeroMilliCPU, nonZeroMemory int64 }
+
+// scanFit visits up to left nodes in name order from pos, appending those
+// with room for the pod to cands (whose capacity is at least want) until it
+// holds want. It stops early at a node without room and returns its slot
+// as miss (-1 if none), so that the caller records why. It returns the
+// candidates, the next position and the number of nodes visited.
+//
+// It is the scheduler's innermost loop, kept apart from schedule so that
+// its few variables stay in registers.
+func scanFit(cands []candidate, order []int32, fit []nodeFit, owned []int32, r podFit, pos, left, want int) (_ []candidate, next, visited int, miss int32) {
+	n := len(order)
+	for visited < left && len(cands) < want {
+		slot := order[pos]
+		f := &fit[slot]
+		at := int32(pos)
+		visited++
+		if pos++; pos == n {
+			pos = 0
+		}
+		if f.freePods <= 0 || r.milliCPU != 0 && r.milliCPU > f.freeMilliCPU || r.memory != 0 && r.memory > f.freeMemory {
+			return cands, pos, visited, slot
+		}
+		// Written in place: a candidate built on the stack and copied in
+		// stalls on store forwarding, which doubled the loop's cost.
+		cands = cands[:len(cands)+1]
+		c := &cands[len(cands)-1]
+		c.slot, c.pos, c.owned = slot, at, 0
+		c.free = (roomScore(f.nzFreeMilliCPU-r.nonZeroMilliCPU, f.cpuScale) + roomScore(f.nzFreeMemory-r.nonZeroMemory, f.memScale)) / 2
+		if int(slot) < len(owned) {
+			c.owned = owned[slot]
+		}
+	}
+	return cands, pos, visited, -1
+}
+
+// best scores the candidates and returns the index of the highest; equal
+// scores go to the node first in name order. A node's score is the sum of
+// kube-scheduler's two default scores that matter here:
+//   - NodeResourcesFit's LeastAllocated (weight 1): 0–100 for the share of
+//     cpu and memory left free, equally weighted (candidate.free);
+//   - spreading (weight 2, as PodTopologySpread's default): 0–100 for how
+//     few of the pod's siblings the node runs compared with the busiest
+//     candidate.
+func (s *scheduler) best(st *cycleState, cands []candidate) int {
+	var most int32
+	if st.owner != nil && st.owner.total > 0 {
+		for i := range cands {
+			most = max(most, cands[i].owned)
+		}
+	}
+	best, bestScore, bestPos := 0, int64(-1), int32(0)
+	switch {
+	case most == 0:
+		for i := range cands {
+			c := &cands[i]
+			if c.free > bestScore || c.free == bestScore && c.pos < bestPos {
+				best, bestScore, bestPos = i, c.free, c.pos
+			}
+		}
+	case int(most) < len(cands):
+		// The spread score of each sibling count, worked out once: a
+		// division per node would cost more than the rest of the cycle.
+		spread := s.spread[:0]
+		for owned := range most + 1 {
+			spread = append(spread, spreadScore(owned, most))
+		}
+		s.spread = spread
+		for i := range cands {
+			c := &cands[i]
+			if score := c.free + spread[c.owned]; score > bestScore || score == bestScore && c.pos < bestPos {
+				best, bestScore, bestPos = i, score, c.pos
+			}
+		}
+	default:
+		for i := range cands {
+			c := &cands[i]
+			if score := c.free + spreadScore(c.owned, most); score > bestScore || score == bestScore && c.pos < bestPos {
+				best, bestScore, bestPos = i, score, c.pos
+			}
+		}
+	}
+	return best
+}
+
+// spreadScore is the weighted spreading score of a node running owned of
+// the pod's siblings when the busiest candidate runs most (most > 0).
+func spreadScore(owned, most int32) int64 {
+	return 2 * 100 * int64(most-owned) / int64(most)
 }
 
 // fitErrorMessage words a scheduling failure as kube-scheduler's FitError:
@@ -555,7 +674,9 @@ func (s *scheduler) bind(p *Pod, ni *nodeInfo) {
 	np.Spec.NodeName = ni.name
 	setPodCondition(&np.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue, LastTransitionTime: s.c.clock.now})
 	s.mustUpdate(np)
-	s.c.eventMsg(np, "", EventTypeNormal, "Scheduled", sourceScheduler, "Successfully assigned "+np.Namespace+"/"+np.Name+" to "+ni.name)
+	if !s.c.events.dropping() {
+		s.c.eventMsg(np, "", EventTypeNormal, "Scheduled", sourceScheduler, "Successfully assigned "+np.Namespace+"/"+np.Name+" to "+ni.name)
+	}
 }
 
 func (s *scheduler) mustUpdate(p *Pod) {

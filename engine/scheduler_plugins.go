@@ -2,10 +2,10 @@ package engine
 
 import "fmt"
 
-// The scheduler's plugins, after kube-scheduler's framework: a filter
-// plugin rules a node out with reasons worded as kubectl shows them; a
-// score plugin adds to each feasible node's score. Only these two extension
-// points (and a pre-filter for checks about the pod alone) exist.
+// The scheduler's filter plugins, after kube-scheduler's framework: a
+// filter plugin rules a node out with reasons worded as kubectl shows them;
+// a pre-filter checks what is about the pod alone. Scoring is
+// scheduler.best.
 
 type filterPlugin interface {
 	// skip reports, once per scheduling cycle, that the plugin has nothing
@@ -19,11 +19,6 @@ type preFilterPlugin interface {
 	preFilter(st *cycleState) string
 }
 
-type scorePlugin interface {
-	// score adds this plugin's weighted score to every candidate.
-	score(s *scheduler, st *cycleState, cands []candidate)
-}
-
 var (
 	_ filterPlugin    = nodeUnschedulable{}
 	_ filterPlugin    = taintToleration{}
@@ -31,8 +26,6 @@ var (
 	_ filterPlugin    = nodeResourcesFit{}
 	_ filterPlugin    = (*volumeBinding)(nil)
 	_ preFilterPlugin = (*volumeBinding)(nil)
-	_ scorePlugin     = leastAllocated{}
-	_ scorePlugin     = selectorSpread{}
 )
 
 // cycleState is what one scheduling attempt knows about its pod.
@@ -44,9 +37,12 @@ type cycleState struct {
 	toleratesUnschedulable         bool
 }
 
-func newCycleState(s *scheduler, p *Pod) *cycleState {
+// newCycleState starts a scheduling cycle for p in the scheduler's scratch
+// cycle state.
+func (s *scheduler) newCycleState(p *Pod) *cycleState {
 	req := computePodRequests(&p.Spec)
-	st := &cycleState{pod: p, milliCPU: req.milliCPU, memory: req.memory}
+	st := &s.cycle
+	*st = cycleState{pod: p, milliCPU: req.milliCPU, memory: req.memory}
 	st.nonZeroMilliCPU, st.nonZeroMemory = nonZero(req)
 	if ref := p.ControllerRef(); ref != nil {
 		st.owner = s.owners[ref.UID]
@@ -190,42 +186,11 @@ func (v *volumeBinding) filter(st *cycleState, ni *nodeInfo) []string {
 	return v.c.volumeScheduler.Filter(st.pod, ni.node)
 }
 
-// leastAllocated prefers nodes with the most room left, by cpu and memory
-// equally (NodeResourcesFit's LeastAllocated strategy, weight 1).
-type leastAllocated struct{}
-
-func (leastAllocated) score(_ *scheduler, _ *cycleState, cands []candidate) {
-	for i := range cands {
-		cands[i].score += cands[i].free
-	}
-}
-
-// freeScore is 0–100: the share of capacity left after requested, computed
-// as (capacity-requested)*scale>>32 with scale = (100<<32)/capacity.
-func freeScore(capacity, requested, scale int64) int64 {
-	if requested >= capacity {
+// roomScore is 0–100: the share of a node's capacity left once the pod is
+// placed, given room = capacity - requested and scale = (100<<32)/capacity.
+func roomScore(room, scale int64) int64 {
+	if room <= 0 {
 		return 0
 	}
-	return (capacity - requested) * scale >> 32
-}
-
-// selectorSpread prefers nodes running fewer pods of the same owner, so a
-// Deployment's replicas land on different machines (weight 2, as
-// PodTopologySpread's default).
-type selectorSpread struct{}
-
-func (selectorSpread) score(_ *scheduler, st *cycleState, cands []candidate) {
-	if st.owner == nil || st.owner.total == 0 {
-		return
-	}
-	var most int32
-	for i := range cands {
-		most = max(most, cands[i].owned)
-	}
-	if most == 0 {
-		return
-	}
-	for i := range cands {
-		cands[i].score += 2 * 100 * int64(most-cands[i].owned) / int64(most)
-	}
+	return room * scale >> 32
 }
