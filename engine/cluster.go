@@ -141,20 +141,24 @@ type Cluster struct {
 	nodeIndexUsed []bool
 
 	intern interner
+	// prototypes holds, by owner uid, the admitted pod each workload's
+	// template makes (createPodFromTemplate).
+	prototypes map[string]podPrototype
 }
 
 // New returns a cluster with the default namespaces and no nodes.
 func New(cfg Config) *Cluster {
 	cfg.setDefaults()
 	c := &Cluster{
-		cfg:       cfg,
-		rand:      newRand(cfg.Seed),
-		clock:     newClock(cfg.Start),
-		store:     newStore(cfg.WatchLogLimit),
-		images:    DefaultImages(),
-		nodeIndex: map[string]int{},
-		traffic:   map[string]int{},
-		intern:    newInterner(),
+		cfg:        cfg,
+		rand:       newRand(cfg.Seed),
+		clock:      newClock(cfg.Start),
+		store:      newStore(cfg.WatchLogLimit),
+		images:     DefaultImages(),
+		nodeIndex:  map[string]int{},
+		traffic:    map[string]int{},
+		intern:     newInterner(),
+		prototypes: map[string]podPrototype{},
 	}
 	c.events = newRecorder(c)
 	// Registration order is the order controllers run in at each instant:

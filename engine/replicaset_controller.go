@@ -51,6 +51,7 @@ func (r *replicaSetController) observe(ev WatchEvent, old Object) {
 		if ev.Type == Deleted {
 			delete(r.selectors, o.UID)
 			delete(r.keys, o.UID)
+			delete(r.c.prototypes, o.UID)
 			return
 		}
 		r.keys[o.UID] = ev.key
@@ -367,7 +368,38 @@ func ownerRefTo(owner Object) OwnerReference {
 // createPodFromTemplate creates a pod owned by owner, as a controller does
 // through the API: the learner's limits and the pod admission apply.
 func (c *Cluster) createPodFromTemplate(owner Object, t *PodTemplateSpec, generateName string) (*Pod, error) {
+	if err := c.checkLimits(KindPod, generateName); err != nil {
+		return nil, err
+	}
+	proto, err := c.podPrototype(owner, t, generateName)
+	if err != nil {
+		return nil, err
+	}
+	p := new(Pod)
+	*p = *proto // its maps and slices are shared, immutable as stored objects are
+	if err := c.createObject(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// podPrototype is a workload's template admitted once per generation: a
+// pod without a name that every pod made from the template copies. Pods
+// made from one template differ only in name, so admitting each of them
+// (defaults, validation, interning) would give the same pod every time;
+// the same error too, which is kept with it.
+type podPrototype struct {
+	generation   int64
+	generateName string
+	pod          *Pod
+	err          error
+}
+
+func (c *Cluster) podPrototype(owner Object, t *PodTemplateSpec, generateName string) (*Pod, error) {
 	om := owner.GetObjectMeta()
+	if pp, ok := c.prototypes[om.UID]; ok && pp.generation == om.Generation && pp.generateName == generateName {
+		return pp.pod, pp.err
+	}
 	p := &Pod{ObjectMeta: ObjectMeta{
 		GenerateName:    generateName,
 		Namespace:       om.Namespace,
@@ -376,16 +408,9 @@ func (c *Cluster) createPodFromTemplate(owner Object, t *PodTemplateSpec, genera
 		OwnerReferences: []OwnerReference{ownerRefTo(owner)},
 	}}
 	p.Spec = t.Spec.DeepCopy()
-	if err := c.checkLimits(KindPod, generateName); err != nil {
-		return nil, err
-	}
-	if err := c.admitPod(p); err != nil {
-		return nil, err
-	}
-	if err := c.createObject(p); err != nil {
-		return nil, err
-	}
-	return p, nil
+	err := c.admitPod(p)
+	c.prototypes[om.UID] = podPrototype{generation: om.Generation, generateName: generateName, pod: p, err: err}
+	return p, err
 }
 
 // mustUpdate writes an object a controller owns the change of.
