@@ -42,12 +42,10 @@ type scheduler struct {
 	// binding is the cycle whose pod is being bound, so that charging the
 	// pod reuses the requests the cycle computed.
 	binding *cycleState
-	// cycle, active, candidates and spread are scratch space reused by
-	// every cycle.
-	cycle      cycleState
-	active     []filterPlugin
-	candidates []candidate
-	spread     []int64
+	// cycle, active and picks are scratch space reused by every cycle.
+	cycle  cycleState
+	active []filterPlugin
+	picks  picker
 }
 
 // nodeInfo is the scheduler's view of one node, kept in step with the
@@ -97,15 +95,86 @@ type ownerInfo struct {
 	total   int
 }
 
-// candidate is a feasible node; pos is its place in name order, which
-// breaks ties between equal scores. free and owned are read from the node
-// while it is in cache, for the score plugins: free is the least-allocated
-// score, owned the number of the pod's siblings already there.
-type candidate struct {
-	slot  int32
-	pos   int32
-	owned int32
-	free  int64
+// picker finds the best feasible node while the filters run, without
+// keeping a list of the feasible ones. A node's score is the sum of
+// kube-scheduler's two default scores that matter here:
+//   - NodeResourcesFit's LeastAllocated (weight 1): 0–100 for the share of
+//     cpu and memory left free, equally weighted;
+//   - spreading (weight 2, as PodTopologySpread's default): 0–100 for how
+//     few of the pod's siblings the node runs compared with the feasible
+//     node that runs most.
+//
+// The spreading score depends on the whole sample, but for nodes running
+// the same number of siblings it is the same, so the best of those is the
+// one with the most room. The picker keeps that node for each sibling
+// count seen (ties to the node first in name order) and compares just
+// those at the end: the same node a list of every candidate would give.
+type picker struct {
+	// best[o] is the best node running o siblings; free < 0 when none.
+	best  []pick
+	most  int32 // the most siblings on a feasible node
+	found int   // feasible nodes seen
+}
+
+type pick struct {
+	free      int64
+	pos, slot int32
+}
+
+// reset readies the picker for a new cycle.
+func (pk *picker) reset() {
+	for i := range pk.best[:min(int(pk.most)+1, len(pk.best))] {
+		pk.best[i].free = -1
+	}
+	if len(pk.best) == 0 {
+		pk.best = append(pk.best, pick{free: -1})
+	}
+	pk.most, pk.found = 0, 0
+}
+
+// add offers a feasible node at position pos in name order, with free
+// its least-allocated score and owned the pod's siblings on it.
+func (pk *picker) add(slot, pos int32, free int64, owned int32) {
+	if int(owned) >= len(pk.best) {
+		pk.grow(owned)
+	}
+	b := &pk.best[owned]
+	if free > b.free || free == b.free && pos < b.pos {
+		*b = pick{free: free, pos: pos, slot: slot}
+	}
+	pk.most = max(pk.most, owned)
+	pk.found++
+}
+
+func (pk *picker) grow(owned int32) {
+	for int(owned) >= len(pk.best) {
+		pk.best = append(pk.best, pick{free: -1})
+	}
+}
+
+// slot returns the best node's slot; spread says whether the spreading
+// score applies (the pod has a controller with pods placed).
+func (pk *picker) slot(spread bool) int32 {
+	most := pk.most
+	if !spread {
+		most = 0
+	}
+	var best pick
+	bestScore := int64(-1)
+	for o := range pk.most + 1 {
+		b := pk.best[o]
+		if b.free < 0 {
+			continue
+		}
+		score := b.free
+		if most > 0 {
+			score += 2 * 100 * int64(most-o) / int64(most)
+		}
+		if score > bestScore || score == bestScore && b.pos < best.pos {
+			best, bestScore = b, score
+		}
+	}
+	return best.slot
 }
 
 func newScheduler(c *Cluster) *scheduler {
@@ -479,10 +548,8 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 	}
 	s.active = before
 	want := numFeasibleNodesToFind(n)
-	if cap(s.candidates) < want {
-		s.candidates = make([]candidate, 0, want)
-	}
-	cands := s.candidates[:0]
+	pk := &s.picks
+	pk.reset()
 	var failures map[string]int
 	fail := func(reasons []string) {
 		if failures == nil {
@@ -502,10 +569,10 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 		// loop over the packed fit entries; it finds the same nodes as the
 		// general loop below.
 		r := podFit{st.milliCPU, st.memory, st.nonZeroMilliCPU, st.nonZeroMemory}
-		for processed < n && len(cands) < want {
+		for processed < n && pk.found < want {
 			var visited int
 			var miss int32
-			cands, pos, visited, miss = scanFit(cands, s.order, s.fit, owned, r, pos, n-processed, want)
+			pos, visited, miss = scanFit(pk, s.order, s.fit, owned, r, pos, n-processed, want)
 			processed += visited
 			if miss >= 0 {
 				fail(nodeResourcesFit{}.filter(st, &s.slots[miss]))
@@ -513,7 +580,7 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 		}
 	}
 nodes:
-	for processed < n && len(cands) < want {
+	for processed < n && pk.found < want {
 		slot := s.order[pos]
 		ni := &s.slots[slot]
 		at := int32(pos)
@@ -538,36 +605,33 @@ nodes:
 			}
 		}
 		f := &s.fit[slot]
-		cands = cands[:len(cands)+1]
-		c := &cands[len(cands)-1]
-		c.slot, c.pos, c.owned = slot, at, 0
-		c.free = (roomScore(f.nzFreeMilliCPU-st.nonZeroMilliCPU, f.cpuScale) + roomScore(f.nzFreeMemory-st.nonZeroMemory, f.memScale)) / 2
+		var o int32
 		if int(slot) < len(owned) {
-			c.owned = owned[slot]
+			o = owned[slot]
 		}
+		pk.add(slot, at, (roomScore(f.nzFreeMilliCPU-st.nonZeroMilliCPU, f.cpuScale)+roomScore(f.nzFreeMemory-st.nonZeroMemory, f.memScale))/2, o)
 	}
 	s.nextStart = pos
-	s.candidates = cands
-	if len(cands) == 0 {
+	if pk.found == 0 {
 		return nil, fitErrorMessage(n, failures)
 	}
-	return &s.slots[cands[s.best(st, cands)].slot], ""
+	return &s.slots[pk.slot(st.owner != nil && st.owner.total > 0)], ""
 }
 
 // podFit is what a pod asks of a node, for scanFit.
 type podFit struct{ milliCPU, memory, nonZeroMilliCPU, nonZeroMemory int64 }
 
-// scanFit visits up to left nodes in name order from pos, appending those
-// with room for the pod to cands (whose capacity is at least want) until it
-// holds want. It stops early at a node without room and returns its slot
-// as miss (-1 if none), so that the caller records why. It returns the
-// candidates, the next position and the number of nodes visited.
+// scanFit visits up to left nodes in name order from pos, offering those
+// with room for the pod to the picker until it has found want. It stops
+// early at a node without room and returns its slot as miss (-1 if none),
+// so that the caller records why. It returns the next position and the
+// number of nodes visited.
 //
 // It is the scheduler's innermost loop, kept apart from schedule so that
 // its few variables stay in registers.
-func scanFit(cands []candidate, order []int32, fit []nodeFit, owned []int32, r podFit, pos, left, want int) (_ []candidate, next, visited int, miss int32) {
+func scanFit(pk *picker, order []int32, fit []nodeFit, owned []int32, r podFit, pos, left, want int) (next, visited int, miss int32) {
 	n := len(order)
-	for visited < left && len(cands) < want {
+	for visited < left && pk.found < want {
 		slot := order[pos]
 		f := &fit[slot]
 		at := int32(pos)
@@ -576,74 +640,15 @@ func scanFit(cands []candidate, order []int32, fit []nodeFit, owned []int32, r p
 			pos = 0
 		}
 		if f.freePods <= 0 || r.milliCPU != 0 && r.milliCPU > f.freeMilliCPU || r.memory != 0 && r.memory > f.freeMemory {
-			return cands, pos, visited, slot
+			return pos, visited, slot
 		}
-		// Written in place: a candidate built on the stack and copied in
-		// stalls on store forwarding, which doubled the loop's cost.
-		cands = cands[:len(cands)+1]
-		c := &cands[len(cands)-1]
-		c.slot, c.pos, c.owned = slot, at, 0
-		c.free = (roomScore(f.nzFreeMilliCPU-r.nonZeroMilliCPU, f.cpuScale) + roomScore(f.nzFreeMemory-r.nonZeroMemory, f.memScale)) / 2
+		var o int32
 		if int(slot) < len(owned) {
-			c.owned = owned[slot]
+			o = owned[slot]
 		}
+		pk.add(slot, at, (roomScore(f.nzFreeMilliCPU-r.nonZeroMilliCPU, f.cpuScale)+roomScore(f.nzFreeMemory-r.nonZeroMemory, f.memScale))/2, o)
 	}
-	return cands, pos, visited, -1
-}
-
-// best scores the candidates and returns the index of the highest; equal
-// scores go to the node first in name order. A node's score is the sum of
-// kube-scheduler's two default scores that matter here:
-//   - NodeResourcesFit's LeastAllocated (weight 1): 0–100 for the share of
-//     cpu and memory left free, equally weighted (candidate.free);
-//   - spreading (weight 2, as PodTopologySpread's default): 0–100 for how
-//     few of the pod's siblings the node runs compared with the busiest
-//     candidate.
-func (s *scheduler) best(st *cycleState, cands []candidate) int {
-	var most int32
-	if st.owner != nil && st.owner.total > 0 {
-		for i := range cands {
-			most = max(most, cands[i].owned)
-		}
-	}
-	best, bestScore, bestPos := 0, int64(-1), int32(0)
-	switch {
-	case most == 0:
-		for i := range cands {
-			c := &cands[i]
-			if c.free > bestScore || c.free == bestScore && c.pos < bestPos {
-				best, bestScore, bestPos = i, c.free, c.pos
-			}
-		}
-	case int(most) < len(cands):
-		// The spread score of each sibling count, worked out once: a
-		// division per node would cost more than the rest of the cycle.
-		spread := s.spread[:0]
-		for owned := range most + 1 {
-			spread = append(spread, spreadScore(owned, most))
-		}
-		s.spread = spread
-		for i := range cands {
-			c := &cands[i]
-			if score := c.free + spread[c.owned]; score > bestScore || score == bestScore && c.pos < bestPos {
-				best, bestScore, bestPos = i, score, c.pos
-			}
-		}
-	default:
-		for i := range cands {
-			c := &cands[i]
-			if score := c.free + spreadScore(c.owned, most); score > bestScore || score == bestScore && c.pos < bestPos {
-				best, bestScore, bestPos = i, score, c.pos
-			}
-		}
-	}
-	return best
-}
-
-// spreadScore is the weighted spreading score of a node running owned of
-// the pod's siblings when the busiest candidate runs most (most > 0).
-func spreadScore(owned, most int32) int64 {
-	return 2 * 100 * int64(most-owned) / int64(most)
+	return pos, visited, -1
 }
 
 // fitErrorMessage words a scheduling failure as kube-scheduler's FitError:
