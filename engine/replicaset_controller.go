@@ -151,21 +151,29 @@ func (r *replicaSetController) reconcile(key string) {
 			r.c.mustUpdate(np)
 		}
 	}
+	// The owned pods are visited in map order: what is done with active
+	// does not depend on its order (deletion sorts it completely), and the
+	// pods to release are sorted before they are written.
 	var active []*Pod
-	for _, pk := range sortedMapKeys(r.owned[rs.UID]) {
+	var release []*Pod
+	for pk := range r.owned[rs.UID] {
 		p := r.c.pod(pk)
 		if p == nil {
 			continue
 		}
 		if !sel.Matches(labels.Set(p.Labels)) {
-			np := p.withStatus()
-			np.OwnerReferences = slices.DeleteFunc(slices.Clone(np.OwnerReferences), func(o OwnerReference) bool { return o.UID == rs.UID })
-			r.c.mustUpdate(np)
+			release = append(release, p)
 			continue
 		}
 		if p.DeletionTimestamp == nil && !p.IsTerminal() {
 			active = append(active, p)
 		}
+	}
+	slices.SortFunc(release, func(a, b *Pod) int { return compareStrings(a.Name, b.Name) })
+	for _, p := range release {
+		np := p.withStatus()
+		np.OwnerReferences = slices.DeleteFunc(slices.Clone(np.OwnerReferences), func(o OwnerReference) bool { return o.UID == rs.UID })
+		r.c.mustUpdate(np)
 	}
 	want := int(rs.DesiredReplicas())
 	var failure error

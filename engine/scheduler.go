@@ -91,6 +91,7 @@ type boundPod struct {
 
 // ownerInfo counts one controller's pods per node slot, for spreading.
 type ownerInfo struct {
+	uid     string
 	perSlot []int32
 	total   int
 }
@@ -206,6 +207,12 @@ func (s *scheduler) observe(ev WatchEvent, old Object) {
 	case *Node:
 		s.observeNode(ev.Type, obj, old)
 	case *Pod:
+		// A status write to a running pod (the kubelet's, most writes)
+		// changes nothing the scheduler holds.
+		if op, _ := old.(*Pod); ev.Type == Modified && op != nil && op.Spec.NodeName != "" &&
+			op.Spec.NodeName == obj.Spec.NodeName && !op.IsTerminal() && !obj.IsTerminal() {
+			return
+		}
 		s.observePod(ev.Type, obj, ev.key)
 	case *PersistentVolumeClaim, *PersistentVolume:
 		// A claim bound or a volume added may let a waiting pod fit.
@@ -347,16 +354,15 @@ func (s *scheduler) refit(ni *nodeInfo) {
 }
 
 func (s *scheduler) observePod(t EventType, p *Pod, key string) {
+	b, released := s.bound[key]
 	// A status write to a bound, running pod changes nothing here.
-	if b, ok := s.bound[key]; ok && t == Modified && !p.IsTerminal() && s.slots[b.slot].name == p.Spec.NodeName {
+	if released && t == Modified && !p.IsTerminal() && s.slots[b.slot].name == p.Spec.NodeName {
 		return
 	}
 	// Release whatever the pod was charged before this change.
-	released := false
-	if b, ok := s.bound[key]; ok {
+	if released {
 		s.uncharge(b)
 		delete(s.bound, key)
-		released = true
 	}
 	if t == Deleted {
 		delete(s.unschedulable, key)
@@ -373,7 +379,9 @@ func (s *scheduler) observePod(t EventType, p *Pod, key string) {
 			}
 			return
 		}
-		if slot, ok := s.nodes[p.Spec.NodeName]; ok {
+		if st := s.binding; st != nil && st.pod.UID == p.UID {
+			s.charge(key, p, st.slot) // the node the cycle chose
+		} else if slot, ok := s.nodes[p.Spec.NodeName]; ok {
 			s.charge(key, p, slot)
 		}
 		return
@@ -397,7 +405,11 @@ func (s *scheduler) charge(key string, p *Pod, slot int32) {
 	}
 	b.slot = slot
 	if ref := p.ControllerRef(); ref != nil {
-		b.owner = s.owner(ref.UID)
+		if st := s.binding; st != nil && st.pod.UID == p.UID && st.owner != nil {
+			b.owner = st.owner
+		} else {
+			b.owner = s.owner(ref.UID)
+		}
 		b.owner.add(slot, 1)
 	}
 	ni.reqMilliCPU += b.milliCPU
@@ -419,6 +431,11 @@ func (s *scheduler) uncharge(b boundPod) {
 	s.refit(ni)
 	if b.owner != nil {
 		b.owner.add(ni.slot, -1)
+		if b.owner.total == 0 {
+			// Its last pod is gone (an old ReplicaSet scaled down): a
+			// count per node is too much to keep for nothing.
+			delete(s.owners, b.owner.uid)
+		}
 	}
 }
 
@@ -436,7 +453,7 @@ func nonZero(r podRequests) (milliCPU, memory int64) {
 func (s *scheduler) owner(uid string) *ownerInfo {
 	o := s.owners[uid]
 	if o == nil {
-		o = &ownerInfo{}
+		o = &ownerInfo{uid: uid}
 		s.owners[uid] = o
 	}
 	return o
@@ -503,6 +520,7 @@ func (s *scheduler) reconcile(key string) {
 		s.fail(p, msg)
 		return
 	}
+	st.slot = best.slot
 	s.binding = st
 	s.bind(p, best)
 	s.binding = nil

@@ -35,6 +35,8 @@ type cycleState struct {
 	nonZeroMilliCPU, nonZeroMemory int64
 	owner                          *ownerInfo
 	toleratesUnschedulable         bool
+	// slot is the node chosen, while the pod is bound.
+	slot int32
 }
 
 // newCycleState starts a scheduling cycle for p in the scheduler's scratch
