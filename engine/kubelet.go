@@ -162,7 +162,10 @@ func (k *kubelet) syncNode(name string) {
 	if !ready {
 		k.c.at(a.readyAt, k.id, nodeQueueKey(name))
 	}
-	nn := n.DeepCopy()
+	// Work on a shallow copy (stored objects are never modified); the
+	// conditions are copied before the first change.
+	nn := new(Node)
+	*nn = *n
 	changed := false
 	set := func(t NodeConditionType, st ConditionStatus, reason, msg string) {
 		for i := range nn.Status.Conditions {
@@ -171,6 +174,10 @@ func (k *kubelet) syncNode(name string) {
 				continue
 			}
 			if c.Status != st || c.Reason != reason || c.Message != msg {
+				if !changed {
+					nn.Status.Conditions = slices.Clone(nn.Status.Conditions)
+					c = &nn.Status.Conditions[i]
+				}
 				if c.Status != st {
 					c.LastTransitionTime = now
 				}
@@ -179,7 +186,7 @@ func (k *kubelet) syncNode(name string) {
 			}
 			return
 		}
-		nn.Status.Conditions = append(nn.Status.Conditions, NodeCondition{
+		nn.Status.Conditions = append(slices.Clip(nn.Status.Conditions), NodeCondition{
 			Type: t, Status: st, Reason: reason, Message: msg, LastHeartbeatTime: now, LastTransitionTime: now})
 		changed = true
 	}

@@ -37,29 +37,34 @@ func (n *nodeLifecycle) reconcile(name string) {
 		return
 	}
 	now := n.c.clock.now
-	nn := node.DeepCopy()
+	// Most passes change nothing: work on a shallow copy (stored objects
+	// are never modified), copying only what changes.
+	nn := *node
 	changed := false
 	if a := n.c.kubelet.agents[name]; a != nil && !a.running {
 		deadline := a.stoppedAt.Add(n.c.cfg.NodeMonitorGracePeriod)
 		if now.Before(deadline) {
 			n.c.at(deadline, n.id, name)
 		} else if c := nn.Condition(NodeReady); c == nil || c.Status != ConditionUnknown {
+			nn.Status.Conditions = slices.Clone(nn.Status.Conditions)
 			for i := range nn.Status.Conditions {
 				c := &nn.Status.Conditions[i]
 				c.Status, c.Reason, c.Message, c.LastTransitionTime = ConditionUnknown, "NodeStatusUnknown", "Kubelet stopped posting node status.", now
 			}
 			changed = true
-			n.c.event(nn, EventTypeNormal, "NodeNotReady", sourceNodeController, "Node %s status is now: NodeNotReady", name)
+			n.c.event(node, EventTypeNormal, "NodeNotReady", sourceNodeController, "Node %s status is now: NodeNotReady", name)
 			n.markPodsNotReady(name)
 		}
 	}
-	want := wantedTaints(nn, now)
+	want := wantedTaints(&nn, now)
 	if !taintsEqual(nn.Spec.Taints, want) {
 		nn.Spec.Taints = want
 		changed = true
 	}
 	if changed {
-		if err := n.c.updateObject(nn); err != nil {
+		np := new(Node)
+		*np = nn
+		if err := n.c.updateObject(np); err != nil {
 			panic(fmt.Sprintf("engine: node lifecycle updating node %s: %v", name, err))
 		}
 	}

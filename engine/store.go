@@ -133,8 +133,9 @@ func (s *store) indexPod(key string, old, cur Object, deleted bool) {
 	}
 	if old != nil {
 		if n := old.(*Pod).Spec.NodeName; n != "" {
-			delete(s.podsByNode[n], key)
-			if len(s.podsByNode[n]) == 0 {
+			m := s.podsByNode[n]
+			delete(m, key)
+			if len(m) == 0 {
 				delete(s.podsByNode, n)
 			}
 		}
@@ -143,10 +144,14 @@ func (s *store) indexPod(key string, old, cur Object, deleted bool) {
 		return
 	}
 	if n := cur.(*Pod).Spec.NodeName; n != "" {
-		if s.podsByNode[n] == nil {
-			s.podsByNode[n] = map[string]struct{}{}
+		m := s.podsByNode[n]
+		if m == nil {
+			// Room for a typical node's pods from the start: growing
+			// each node's map step by step was most of a binding's cost.
+			m = make(map[string]struct{}, 32)
+			s.podsByNode[n] = m
 		}
-		s.podsByNode[n][key] = struct{}{}
+		m[key] = struct{}{}
 	}
 }
 
