@@ -271,6 +271,12 @@ func (c *Cluster) settle() error {
 				}
 				c.reconciles++
 				if c.reconciles > limit {
+					// The allowance grows with the objects made at this
+					// instant: 150,000 pods applied at once are work, not a
+					// livelock.
+					limit = c.cfg.ReconcileLimit + 20*c.objectCount()
+				}
+				if c.reconciles > limit {
 					c.dropQueues()
 					return fmt.Errorf("%w: %d reconciles at %s, last by %s for %q",
 						ErrLivelock, c.reconciles, c.clock.now.Format(time.RFC3339), r.name, key)

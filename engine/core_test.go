@@ -446,3 +446,79 @@ func TestEventQueueDropsUnderABurstAsClientGoDoes(t *testing.T) {
 	require.NoError(t, c.Settle())
 	require.Equal(t, before, c.events.Dropped)
 }
+
+func TestOwnerCountsPastAByte(t *testing.T) {
+	var o ownerInfo
+	for range 300 {
+		o.add(3, 1)
+	}
+	o.add(1, 2)
+	require.Equal(t, int32(300), o.count(3))
+	require.Equal(t, int32(2), o.count(1))
+	require.Equal(t, int32(0), o.count(2))
+	require.Equal(t, int32(0), o.count(4000))
+	require.Equal(t, 302, o.total)
+	for range 100 {
+		o.add(3, -1)
+	}
+	require.Equal(t, int32(200), o.count(3))
+	require.Empty(t, o.many, "counts below a byte's worth go back into perSlot")
+}
+
+// TestSchedulerSpreadsHundredsOfSiblingsPerNode fills two nodes with one
+// ReplicaSet's pods: spreading keeps them balanced all the way.
+func TestSchedulerSpreadsHundredsOfSiblingsPerNode(t *testing.T) {
+	c := New(Config{Seed: 1, NodeStartupDelay: -1})
+	for _, name := range []string{"node-a", "node-b"} {
+		_, err := c.AddNode(NodeOptions{Name: name, CPU: "64", Memory: "256Gi", Pods: 250})
+		require.NoError(t, err)
+	}
+	mustCreate(t, c, newBenchReplicaSet("wide", 400))
+	require.NoError(t, c.Settle())
+	perNode := map[string]int{}
+	for _, p := range c.Pods("default", nil) {
+		perNode[p.Spec.NodeName]++
+	}
+	require.Equal(t, 400, perNode["node-a"]+perNode["node-b"])
+	require.InDelta(t, 200, perNode["node-a"], 2, "%v", perNode)
+	rs := c.scheduler.owners[c.Pods("default", nil)[0].ControllerRef().UID]
+	require.Equal(t, int32(perNode["node-a"]), rs.count(c.scheduler.nodes["node-a"]))
+}
+
+// TestSettleAllowsABurstOfWork applies more pods at once than the
+// livelock guard's base allowance: creating them is work, not a livelock.
+func TestSettleAllowsABurstOfWork(t *testing.T) {
+	c := New(Config{Seed: 1, NodeStartupDelay: -1, ReconcileLimit: 1000})
+	for i := range 20 {
+		_, err := c.AddNode(NodeOptions{Name: fmt.Sprintf("node-%02d", i), CPU: "64", Memory: "256Gi"})
+		require.NoError(t, err)
+	}
+	require.NoError(t, c.Settle())
+	mustCreate(t, c, newBenchReplicaSet("burst", 2000))
+	require.NoError(t, c.Settle())
+	require.Len(t, c.Pods("default", nil), 2000)
+}
+
+// TestSchedulerChargesPodsOfANodeAddedBack deletes a Node object while
+// its pods are still bound to it and adds it back: the scheduler must
+// charge those pods to the node again, and must not charge them to
+// whatever node takes the deleted node's place meanwhile.
+func TestSchedulerChargesPodsOfANodeAddedBack(t *testing.T) {
+	c := New(Config{Seed: 1, NodeStartupDelay: -1})
+	_, err := c.AddNode(NodeOptions{Name: "node-a"})
+	require.NoError(t, err)
+	mustCreate(t, c, newBenchReplicaSet("app", 3))
+	require.NoError(t, c.Settle())
+	require.Equal(t, int64(3), c.scheduler.info("node-a").pods)
+
+	n := c.node("node-a")
+	c.dispatch(c.store.write(Deleted, n), n)
+	require.Nil(t, c.scheduler.info("node-a"))
+	// The freed slot goes to a new node, which runs nothing.
+	_, err = c.AddNode(NodeOptions{Name: "node-b"})
+	require.NoError(t, err)
+	require.Equal(t, int64(0), c.scheduler.info("node-b").pods)
+	_, err = c.AddNode(NodeOptions{Name: "node-a"})
+	require.NoError(t, err)
+	require.Equal(t, int64(3), c.scheduler.info("node-a").pods)
+}

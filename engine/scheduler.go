@@ -91,10 +91,17 @@ type boundPod struct {
 
 // ownerInfo counts one controller's pods per node slot, for spreading.
 type ownerInfo struct {
-	uid     string
-	perSlot []int32
+	uid string
+	// perSlot holds the count per node slot in a byte, as a workload
+	// rarely runs more than a few pods on one node and thousands of
+	// workloads times thousands of nodes add up; a count of manyOwned or
+	// more reads manyOwned there and is kept in many.
+	perSlot []uint8
+	many    map[int32]int32
 	total   int
 }
+
+const manyOwned = 255
 
 // picker finds the best feasible node while the filters run, without
 // keeping a list of the feasible ones. A node's score is the sum of
@@ -461,9 +468,22 @@ func (s *scheduler) owner(uid string) *ownerInfo {
 
 func (o *ownerInfo) add(slot int32, n int32) {
 	if int(slot) >= len(o.perSlot) {
-		o.perSlot = append(o.perSlot, make([]int32, int(slot)+1-len(o.perSlot))...)
+		o.perSlot = append(o.perSlot, make([]uint8, int(slot)+1-len(o.perSlot))...)
 	}
-	o.perSlot[slot] += n
+	c := o.count(slot) + n
+	switch {
+	case c >= manyOwned:
+		if o.many == nil {
+			o.many = map[int32]int32{}
+		}
+		o.many[slot] = c
+		o.perSlot[slot] = manyOwned
+	default:
+		if o.perSlot[slot] == manyOwned {
+			delete(o.many, slot)
+		}
+		o.perSlot[slot] = uint8(c)
+	}
 	o.total += int(n)
 }
 
@@ -471,7 +491,10 @@ func (o *ownerInfo) count(slot int32) int32 {
 	if o == nil || int(slot) >= len(o.perSlot) {
 		return 0
 	}
-	return o.perSlot[slot]
+	if c := o.perSlot[slot]; c < manyOwned {
+		return int32(c)
+	}
+	return o.many[slot]
 }
 
 // retryUnschedulable moves every waiting pod back to the active queue, in
@@ -577,7 +600,7 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 			failures[r]++
 		}
 	}
-	var owned []int32
+	var owned []uint8
 	if st.owner != nil {
 		owned = st.owner.perSlot
 	}
@@ -590,7 +613,7 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 		for processed < n && pk.found < want {
 			var visited int
 			var miss int32
-			pos, visited, miss = scanFit(pk, s.order, s.fit, owned, r, pos, n-processed, want)
+			pos, visited, miss = scanFit(pk, s.order, s.fit, st.owner, owned, r, pos, n-processed, want)
 			processed += visited
 			if miss >= 0 {
 				fail(nodeResourcesFit{}.filter(st, &s.slots[miss]))
@@ -623,11 +646,7 @@ nodes:
 			}
 		}
 		f := &s.fit[slot]
-		var o int32
-		if int(slot) < len(owned) {
-			o = owned[slot]
-		}
-		pk.add(slot, at, (roomScore(f.nzFreeMilliCPU-st.nonZeroMilliCPU, f.cpuScale)+roomScore(f.nzFreeMemory-st.nonZeroMemory, f.memScale))/2, o)
+		pk.add(slot, at, (roomScore(f.nzFreeMilliCPU-st.nonZeroMilliCPU, f.cpuScale)+roomScore(f.nzFreeMemory-st.nonZeroMemory, f.memScale))/2, st.owner.count(slot))
 	}
 	s.nextStart = pos
 	if pk.found == 0 {
@@ -647,7 +666,7 @@ type podFit struct{ milliCPU, memory, nonZeroMilliCPU, nonZeroMemory int64 }
 //
 // It is the scheduler's innermost loop, kept apart from schedule so that
 // its few variables stay in registers.
-func scanFit(pk *picker, order []int32, fit []nodeFit, owned []int32, r podFit, pos, left, want int) (next, visited int, miss int32) {
+func scanFit(pk *picker, order []int32, fit []nodeFit, owner *ownerInfo, owned []uint8, r podFit, pos, left, want int) (next, visited int, miss int32) {
 	n := len(order)
 	for visited < left && pk.found < want {
 		slot := order[pos]
@@ -662,7 +681,9 @@ func scanFit(pk *picker, order []int32, fit []nodeFit, owned []int32, r podFit, 
 		}
 		var o int32
 		if int(slot) < len(owned) {
-			o = owned[slot]
+			if o = int32(owned[slot]); o == manyOwned {
+				o = owner.many[slot]
+			}
 		}
 		pk.add(slot, at, (roomScore(f.nzFreeMilliCPU-r.nonZeroMilliCPU, f.cpuScale)+roomScore(f.nzFreeMemory-r.nonZeroMemory, f.memScale))/2, o)
 	}
