@@ -40,19 +40,10 @@ type containerRuntime struct {
 	// imageRef is the parsed image name, shared with the catalogue's cache.
 	imageRef *ImageReference
 	image    *Image
-	// pulling is set while an image pull is in progress; it completes at
-	// pullDoneAt with pullErr (nil on success).
-	pulling     bool
-	pullStarted time.Time
-	pullDoneAt  time.Time
-	pullErr     error
-	// pullShared: this pull waited for another pull of the same image.
-	pullShared  bool
-	pullBackoff time.Duration
-	pullRetryAt time.Time
-	// pullFailedAt is when the last pull failed; ErrImagePull shows until
-	// the kubelet's next look, a moment later, turns it to ImagePullBackOff.
-	pullFailedAt time.Time
+	// pull is the state of pulling the image, from the first pull until
+	// one succeeds; nil for the rest of the container's life, which is
+	// most of it.
+	pull *imagePull
 
 	// backoff is the delay before the next restart after an exit; restartAt
 	// is when a container waiting in CrashLoopBackOff starts again.
@@ -67,6 +58,26 @@ type containerRuntime struct {
 	// files is the container's writable layer: lost when it restarts.
 	files map[string]string
 }
+
+// imagePull is a container's image pull in progress, or its failures.
+type imagePull struct {
+	// pulling is set while a pull is in progress; it completes at doneAt
+	// with err (nil on success).
+	pulling bool
+	started time.Time
+	doneAt  time.Time
+	err     error
+	// shared: this pull waited for another pull of the same image.
+	shared  bool
+	backoff time.Duration
+	retryAt time.Time
+	// failedAt is when the last pull failed; ErrImagePull shows until the
+	// kubelet's next look, a moment later, turns it to ImagePullBackOff.
+	failedAt time.Time
+}
+
+// pulling reports whether an image pull is in progress.
+func (cr *containerRuntime) pulling() bool { return cr.pull != nil && cr.pull.pulling }
 
 type containerPhase int
 
@@ -84,9 +95,10 @@ type LogLine struct {
 
 // logLine is a LogLine as kept: a line from an image's startup template
 // keeps the template and is stamped with its time only when read, which
-// saves memory in clusters of many pods.
+// saves memory in clusters of many pods, as does keeping the time as Unix
+// nanoseconds (virtual time is UTC).
 type logLine struct {
-	at      time.Time
+	at      int64
 	text    string
 	stamped bool // text has "%t" to replace with at, in the image's layout
 }
@@ -98,9 +110,10 @@ func (cr *containerRuntime) readLogs(lines []logLine) []LogLine {
 		layout = cr.image.TimeFormat
 	}
 	for i, l := range lines {
-		out[i] = LogLine{Time: l.at, Text: l.text}
+		at := time.Unix(0, l.at).UTC()
+		out[i] = LogLine{Time: at, Text: l.text}
 		if l.stamped {
-			out[i].Text = strings.ReplaceAll(l.text, "%t", l.at.Format(layout))
+			out[i].Text = strings.ReplaceAll(l.text, "%t", at.Format(layout))
 		}
 	}
 	return out
@@ -139,10 +152,12 @@ type containerHost struct {
 func (h containerHost) now() time.Time   { return h.k.c.clock.now }
 func (h containerHost) hostname() string { return h.pod.Name }
 
-func (h containerHost) log(line string) { h.appendLog(logLine{at: h.k.c.clock.now, text: line}) }
+func (h containerHost) log(line string) {
+	h.appendLog(logLine{at: h.k.c.clock.now.UnixNano(), text: line})
+}
 
 func (h containerHost) logTemplate(tmpl string) {
-	h.appendLog(logLine{at: h.k.c.clock.now, text: tmpl, stamped: strings.Contains(tmpl, "%t")})
+	h.appendLog(logLine{at: h.k.c.clock.now.UnixNano(), text: tmpl, stamped: strings.Contains(tmpl, "%t")})
 }
 
 func (h containerHost) appendLog(l logLine) {

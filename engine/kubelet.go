@@ -455,8 +455,8 @@ func (k *kubelet) applySpecChanges(p *Pod, rt *podRuntime) {
 				k.exited(p, cr, 0, "Completed", "")
 			}
 			cr.spec = &specs[i]
-			cr.image, cr.imageRef, cr.pulling, cr.pullBackoff = nil, nil, false, 0
-			cr.pullRetryAt, cr.restartAt, cr.backingOff = time.Time{}, time.Time{}, false
+			cr.image, cr.imageRef, cr.pull = nil, nil, nil
+			cr.restartAt, cr.backingOff = time.Time{}, false
 			if cr.state == phaseTerminated && !cr.succeeded {
 				cr.state = phaseWaiting
 				cr.waitReason, cr.waitMsg = "ContainerCreating", ""
@@ -658,7 +658,7 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 	src := sourceKubelet(rt.node)
 	fp := containerFieldPath(p, cr)
 	image := cr.spec.Image
-	if cr.image == nil && !cr.pulling {
+	if cr.image == nil && !cr.pulling() {
 		im, ref, err := k.c.images.resolve(image)
 		cr.imageRef = ref
 		if err != nil {
@@ -678,7 +678,7 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 	ref := cr.imageRef.String()
 	_, present := a.images[ref]
 	policy := cr.spec.ImagePullPolicy
-	if present && (policy == "IfNotPresent" || policy == "Never") && !cr.pulling {
+	if present && (policy == "IfNotPresent" || policy == "Never") && !cr.pulling() {
 		if !k.c.events.dropping() {
 			k.c.eventMsg(p, fp, EventTypeNormal, "Pulled", src, "Container image "+strconv.Quote(image)+" already present on machine")
 		}
@@ -692,26 +692,26 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 		}
 		return false
 	}
-	if cr.pulling {
-		if now.Before(cr.pullDoneAt) {
-			k.wake(p, cr.pullDoneAt)
+	if pl := cr.pull; cr.pulling() {
+		if now.Before(pl.doneAt) {
+			k.wake(p, pl.doneAt)
 			return false
 		}
-		cr.pulling = false
-		if cr.pullErr != nil {
-			msg := cr.pullErr.Error()
+		pl.pulling = false
+		if pl.err != nil {
+			msg := pl.err.Error()
 			k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Failed to pull image %q: %s", image, msg)
 			k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Error: ErrImagePull")
 			cr.waitReason, cr.waitMsg = "ErrImagePull", msg
-			cr.pullBackoff = nextBackoff(cr.pullBackoff)
-			cr.pullRetryAt = now.Add(cr.pullBackoff)
-			cr.pullFailedAt = now
+			pl.backoff = nextBackoff(pl.backoff)
+			pl.retryAt = now.Add(pl.backoff)
+			pl.failedAt = now
 			k.wake(p, now.Add(errImagePullShown))
 			cr.image = nil
 			return false
 		}
-		took, waited := now.Sub(cr.pullStarted), now.Sub(cr.pullStarted)
-		if cr.pullShared {
+		took, waited := now.Sub(pl.started), now.Sub(pl.started)
+		if pl.shared {
 			took = sharedPullTime
 		}
 		if !a.pulling[ref].After(now) {
@@ -726,11 +726,11 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 			k.c.eventMsg(p, fp, EventTypeNormal, "Pulled", src, "Successfully pulled image "+strconv.Quote(image)+" in "+took.String()+
 				" ("+waited.String()+" including waiting). Image size: "+strconv.FormatInt(cr.image.SizeBytes, 10)+" bytes.")
 		}
-		cr.pullBackoff = 0
+		cr.pull = nil // pulled: no back-off left to remember
 		return true
 	}
-	if now.Before(cr.pullRetryAt) {
-		if shown := cr.pullFailedAt.Add(errImagePullShown); now.Before(shown) {
+	if pl := cr.pull; pl != nil && now.Before(pl.retryAt) {
+		if shown := pl.failedAt.Add(errImagePullShown); now.Before(shown) {
 			k.wake(p, shown)
 			return false
 		}
@@ -739,38 +739,42 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 			k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Error: ImagePullBackOff")
 			cr.waitReason, cr.waitMsg = "ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q: %s", image, cr.waitMsg)
 		}
-		k.wake(p, cr.pullRetryAt)
+		k.wake(p, pl.retryAt)
 		return false
 	}
 	// Start a pull.
 	if !k.c.events.dropping() {
 		k.c.eventMsg(p, fp, EventTypeNormal, "Pulling", src, "Pulling image "+strconv.Quote(image))
 	}
-	cr.pulling = true
-	cr.pullStarted = now
+	if cr.pull == nil {
+		cr.pull = &imagePull{}
+	}
+	pl := cr.pull
+	pl.pulling = true
+	pl.started = now
 	im, _, err := k.c.images.Lookup(image)
 	switch {
 	case err != nil:
-		cr.pullErr = err
-		cr.pullDoneAt = now.Add(pullFailTime)
+		pl.err = err
+		pl.doneAt = now.Add(pullFailTime)
 	default:
-		cr.pullErr = nil
+		pl.err = nil
 		cr.image = im
 		// The kubelet pulls one image at a time: a pull of an image that
 		// is already being pulled waits for that one, then takes a moment.
-		cr.pullShared = false
+		pl.shared = false
 		if busy, ok := a.pulling[ref]; ok && busy.After(now) {
-			cr.pullDoneAt = busy.Add(sharedPullTime)
-			cr.pullShared = true
+			pl.doneAt = busy.Add(sharedPullTime)
+			pl.shared = true
 		} else {
-			cr.pullDoneAt = now.Add(im.PullTime())
-			a.pulling[ref] = cr.pullDoneAt
+			pl.doneAt = now.Add(im.PullTime())
+			a.pulling[ref] = pl.doneAt
 		}
 	}
 	if cr.waitReason == "" || cr.waitReason == "PodInitializing" {
 		cr.waitReason = "ContainerCreating"
 	}
-	k.wake(p, cr.pullDoneAt)
+	k.wake(p, pl.doneAt)
 	return false
 }
 
