@@ -374,7 +374,7 @@ func (c *Cluster) deletePod(p *Pod, grace *int64) {
 	if p.DeletionTimestamp != nil && !deadline.Before(*p.DeletionTimestamp) {
 		return // already terminating, at least as soon
 	}
-	np := p.withStatus()
+	np := p.shallowCopy()
 	np.DeletionTimestamp = Ptr(deadline)
 	np.DeletionGracePeriodSeconds = Ptr(g)
 	if err := c.updateObject(np); err != nil {

@@ -40,6 +40,11 @@ type containerRuntime struct {
 	// imageRef is the parsed image name, shared with the catalogue's cache.
 	imageRef *ImageReference
 	image    *Image
+	// waiting and running are the states status reported last, shared by
+	// the statuses written while they hold (statuses are immutable).
+	waiting *ContainerStateWaiting
+	running *ContainerStateRunning
+
 	// pull is the state of pulling the image, from the first pull until
 	// one succeeds; nil for the rest of the container's life, which is
 	// most of it.
@@ -316,6 +321,13 @@ const (
 var startedTrue, startedFalse = Ptr(true), Ptr(false)
 
 // status renders the container's ContainerStatus.
+func (cr *containerRuntime) waitingState() *ContainerStateWaiting {
+	if w := cr.waiting; w == nil || w.Reason != cr.waitReason || w.Message != cr.waitMsg {
+		cr.waiting = &ContainerStateWaiting{Reason: cr.waitReason, Message: cr.waitMsg}
+	}
+	return cr.waiting
+}
+
 func (cr *containerRuntime) status() ContainerStatus {
 	s := ContainerStatus{
 		Name:         cr.spec.Name,
@@ -331,14 +343,17 @@ func (cr *containerRuntime) status() ContainerStatus {
 	}
 	switch cr.state {
 	case phaseWaiting:
-		s.State.Waiting = &ContainerStateWaiting{Reason: cr.waitReason, Message: cr.waitMsg}
+		s.State.Waiting = cr.waitingState()
 	case phaseRunning:
-		s.State.Running = &ContainerStateRunning{StartedAt: cr.startedAt}
+		if cr.running == nil || !cr.running.StartedAt.Equal(cr.startedAt) {
+			cr.running = &ContainerStateRunning{StartedAt: cr.startedAt}
+		}
+		s.State.Running = cr.running
 		s.Ready = true
 	case phaseTerminated:
 		t := *cr.terminated
 		if cr.backingOff {
-			s.State.Waiting = &ContainerStateWaiting{Reason: cr.waitReason, Message: cr.waitMsg}
+			s.State.Waiting = cr.waitingState()
 			s.LastTerminationState.Terminated = &t
 			break
 		}

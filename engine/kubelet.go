@@ -21,6 +21,9 @@ type kubelet struct {
 	// scratch space for building pod statuses
 	scratchConds             []PodCondition
 	scratchInit, scratchMain []ContainerStatus
+	// lastStart is the start time the kubelet gave a pod last; pods first
+	// seen at the same instant share it (statuses are immutable).
+	lastStart *time.Time
 }
 
 // nodeAgent is one node's machine and kubelet.
@@ -48,9 +51,11 @@ type nodeAgent struct {
 
 // podRuntime is the kubelet's record of one pod on its node.
 type podRuntime struct {
-	uid       string
-	node      string
-	firstSeen time.Time
+	uid  string
+	node string
+	// startTime is when the kubelet first saw the pod (its status's
+	// startTime, shared with it).
+	startTime *time.Time
 	// sandboxAt is when the pod sandbox (network namespace, IP) is ready.
 	sandboxAt time.Time
 	ipHost    int
@@ -275,7 +280,7 @@ func (k *kubelet) syncPodKey(key string) {
 }
 
 func (k *kubelet) newPodRuntime(p *Pod) *podRuntime {
-	rt := &podRuntime{uid: p.UID, node: p.Spec.NodeName, firstSeen: k.c.clock.now}
+	rt := &podRuntime{uid: p.UID, node: p.Spec.NodeName}
 	mk := func(c *Container, init bool) *containerRuntime {
 		cr := &containerRuntime{spec: c, init: init, sidecar: init && c.IsSidecar(), waitReason: "ContainerCreating"}
 		if init && !cr.sidecar {
@@ -317,8 +322,14 @@ func (k *kubelet) newPodRuntime(p *Pod) *podRuntime {
 	}
 	carry(rt.init, p.Status.InitContainerStatuses)
 	carry(rt.main, p.Status.ContainerStatuses)
-	if p.Status.StartTime != nil {
-		rt.firstSeen = *p.Status.StartTime
+	switch now := k.c.clock.now; {
+	case p.Status.StartTime != nil:
+		rt.startTime = p.Status.StartTime
+	case k.lastStart != nil && k.lastStart.Equal(now):
+		rt.startTime = k.lastStart
+	default:
+		rt.startTime = Ptr(now)
+		k.lastStart = rt.startTime
 	}
 	return rt
 }
@@ -837,8 +848,8 @@ func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {
 	st.Conditions = append(k.scratchConds[:0], p.Status.Conditions...)
 	st.HostIP = a.internalIP
 	st.PodIP = rt.ip
-	if st.StartTime == nil || !st.StartTime.Equal(rt.firstSeen) {
-		st.StartTime = Ptr(rt.firstSeen)
+	if st.StartTime == nil || !st.StartTime.Equal(*rt.startTime) {
+		st.StartTime = rt.startTime
 	}
 	st.InitContainerStatuses = k.scratchInit[:0]
 	for _, cr := range rt.init {

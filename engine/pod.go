@@ -337,6 +337,15 @@ func (s ContainerState) DeepCopy() ContainerState {
 	}
 }
 
+// shallowCopy returns a copy of the pod that shares everything with it,
+// for a writer that replaces fields (never writes into shared maps or
+// slices). Stored pods are immutable, so this is all a metadata change
+// needs.
+func (p *Pod) shallowCopy() *Pod {
+	np := *p
+	return &np
+}
+
 // withStatus returns a new version of p for a controller to change: it
 // shares p's metadata maps and spec, which the caller may replace but must
 // not modify in place, and carries its own copy of the conditions and

@@ -146,7 +146,7 @@ func (r *replicaSetController) reconcile(key string) {
 	// Adopt matching orphans; release owned pods that no longer match.
 	for _, pk := range sortedMapKeys(r.orphans[rs.Namespace]) {
 		if p := r.c.pod(pk); p != nil && p.DeletionTimestamp == nil && sel.Matches(labels.Set(p.Labels)) {
-			np := p.withStatus()
+			np := p.shallowCopy()
 			np.OwnerReferences = append(slices.Clip(np.OwnerReferences), ownerRefTo(rs))
 			r.c.mustUpdate(np)
 		}
@@ -171,7 +171,7 @@ func (r *replicaSetController) reconcile(key string) {
 	}
 	slices.SortFunc(release, func(a, b *Pod) int { return compareStrings(a.Name, b.Name) })
 	for _, p := range release {
-		np := p.withStatus()
+		np := p.shallowCopy()
 		np.OwnerReferences = slices.DeleteFunc(slices.Clone(np.OwnerReferences), func(o OwnerReference) bool { return o.UID == rs.UID })
 		r.c.mustUpdate(np)
 	}

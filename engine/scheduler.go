@@ -81,12 +81,12 @@ type nodeFit struct {
 	_                            int64 // one cache line a node
 }
 
-// boundPod is what one pod is charged on its node.
+// boundPod is what one pod is charged on its node (its non-zero requests
+// for scoring follow from these, by nonZero).
 type boundPod struct {
-	slot                           int32
-	milliCPU, memory               int64
-	nonZeroMilliCPU, nonZeroMemory int64
-	owner                          *ownerInfo
+	owner            *ownerInfo
+	milliCPU, memory int64
+	slot             int32
 }
 
 // ownerInfo counts one controller's pods per node slot, for spreading.
@@ -404,13 +404,11 @@ func (s *scheduler) charge(key string, p *Pod, slot int32) {
 	ni := &s.slots[slot]
 	var b boundPod
 	if st := s.binding; st != nil && st.pod.UID == p.UID {
-		b = boundPod{slot: slot, milliCPU: st.milliCPU, memory: st.memory, nonZeroMilliCPU: st.nonZeroMilliCPU, nonZeroMemory: st.nonZeroMemory}
+		b = boundPod{slot: slot, milliCPU: st.milliCPU, memory: st.memory}
 	} else {
 		req := computePodRequests(&p.Spec)
 		b = boundPod{slot: slot, milliCPU: req.milliCPU, memory: req.memory}
-		b.nonZeroMilliCPU, b.nonZeroMemory = nonZero(req)
 	}
-	b.slot = slot
 	if ref := p.ControllerRef(); ref != nil {
 		if st := s.binding; st != nil && st.pod.UID == p.UID && st.owner != nil {
 			b.owner = st.owner
@@ -419,10 +417,11 @@ func (s *scheduler) charge(key string, p *Pod, slot int32) {
 		}
 		b.owner.add(slot, 1)
 	}
+	nzCPU, nzMem := nonZero(podRequests{b.milliCPU, b.memory})
 	ni.reqMilliCPU += b.milliCPU
 	ni.reqMemory += b.memory
-	ni.nonZeroMilliCPU += b.nonZeroMilliCPU
-	ni.nonZeroMemory += b.nonZeroMemory
+	ni.nonZeroMilliCPU += nzCPU
+	ni.nonZeroMemory += nzMem
 	ni.pods++
 	s.refit(ni)
 	s.bound[key] = b
@@ -430,10 +429,11 @@ func (s *scheduler) charge(key string, p *Pod, slot int32) {
 
 func (s *scheduler) uncharge(b boundPod) {
 	ni := &s.slots[b.slot]
+	nzCPU, nzMem := nonZero(podRequests{b.milliCPU, b.memory})
 	ni.reqMilliCPU -= b.milliCPU
 	ni.reqMemory -= b.memory
-	ni.nonZeroMilliCPU -= b.nonZeroMilliCPU
-	ni.nonZeroMemory -= b.nonZeroMemory
+	ni.nonZeroMilliCPU -= nzCPU
+	ni.nonZeroMemory -= nzMem
 	ni.pods--
 	s.refit(ni)
 	if b.owner != nil {
