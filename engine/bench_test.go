@@ -12,6 +12,7 @@ import (
 // sized cluster (3 nodes, 10 running pods): create a pod and let the
 // controllers settle, then delete it and settle again.
 func BenchmarkLessonStep(b *testing.B) {
+	engine.MeasureUnchecked(b)
 	c := engine.New(engine.Config{Seed: 1, NodeStartupDelay: -1})
 	for i := range 3 {
 		if _, err := c.AddNode(engine.NodeOptions{Name: fmt.Sprintf("node-%d", i+1)}); err != nil {

@@ -68,9 +68,20 @@ func (g *garbageCollector) observe(ev WatchEvent, old Object) {
 		}
 		deps[k] = struct{}{}
 	}
-	if len(m.OwnerReferences) > 0 {
-		g.c.enqueue(g.id, k) // an owner may already be gone, or never have existed
+	if len(m.OwnerReferences) > 0 && !g.anyOwnerExists(m.OwnerReferences) {
+		// An owner may already be gone, or never have existed. (If one
+		// exists now, its deletion will enqueue this dependent.)
+		g.c.enqueue(g.id, k)
 	}
+}
+
+func (g *garbageCollector) anyOwnerExists(refs []OwnerReference) bool {
+	for _, ref := range refs {
+		if _, ok := g.uids[ref.UID]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func sameOwners(a, b []OwnerReference) bool {
@@ -96,10 +107,8 @@ func (g *garbageCollector) reconcile(qk string) {
 	if len(m.OwnerReferences) == 0 || m.DeletionTimestamp != nil {
 		return
 	}
-	for _, ref := range m.OwnerReferences {
-		if _, ok := g.uids[ref.UID]; ok {
-			return // an owner still exists
-		}
+	if g.anyOwnerExists(m.OwnerReferences) {
+		return
 	}
 	if p, ok := obj.(*Pod); ok {
 		g.c.deletePod(p, nil)

@@ -918,7 +918,7 @@ func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {
 	st.ContainerStatuses = slices.Clone(st.ContainerStatuses)
 	np := *p // metadata and spec are shared with the old version, unchanged
 	np.Status = st
-	k.mustUpdate(&np)
+	k.c.replaceObject(p, &np)
 }
 
 // podConditionOrder is the order the kubelet lists pod conditions in.

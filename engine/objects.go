@@ -68,6 +68,23 @@ func (c *Cluster) updateObject(obj Object) error {
 	if old == nil {
 		return errNotFound(kind, m.Name)
 	}
+	c.replaceObject(old, obj)
+	return nil
+}
+
+// checkReplace makes replaceObject verify its caller's promise; the
+// package's tests turn it on.
+var checkReplace = false
+
+// replaceObject is updateObject for a caller that holds the stored version
+// old of obj — read in the same reconcile, with no write to it since — and
+// so saves looking it up: the kubelet's and the scheduler's writes, one
+// for every pod at every step.
+func (c *Cluster) replaceObject(old, obj Object) {
+	m := obj.GetObjectMeta()
+	if checkReplace && c.store.get(obj.GetKind(), m.Key()) != old {
+		panic(fmt.Sprintf("engine: replacing %s %s: not the stored version", obj.GetKind(), m.Key()))
+	}
 	om := old.GetObjectMeta()
 	m.UID = om.UID
 	m.key = om.key
@@ -76,9 +93,7 @@ func (c *Cluster) updateObject(obj Object) error {
 		m.Generation = om.Generation
 	}
 	setTypeMeta(obj)
-	ev := c.store.write(Modified, obj)
-	c.dispatch(ev, old)
-	return nil
+	c.dispatch(c.store.replace(obj, old), old)
 }
 
 // removeObject deletes the stored object at once.

@@ -17,8 +17,9 @@ import (
 type replicaSetController struct {
 	c  *Cluster
 	id int
-	// owned indexes pods by the uid of their controller.
-	owned map[string]map[string]struct{}
+	// owned indexes pods by the uid of their controller: each pod's key
+	// and its stored version, kept current as the pod changes.
+	owned map[string]map[string]*Pod
 	// orphans holds, per namespace, the live pods with no controller.
 	orphans map[string]map[string]struct{}
 	// selectors caches each ReplicaSet's parsed selector, by uid and
@@ -35,7 +36,7 @@ type cachedSelector struct {
 }
 
 func newReplicaSetController(c *Cluster) *replicaSetController {
-	r := &replicaSetController{c: c, owned: map[string]map[string]struct{}{}, orphans: map[string]map[string]struct{}{},
+	r := &replicaSetController{c: c, owned: map[string]map[string]*Pod{}, orphans: map[string]map[string]struct{}{},
 		selectors: map[string]cachedSelector{}, keys: map[string]string{}}
 	r.id = c.register("replicaset-controller", r, KindReplicaSet, KindPod)
 	return r
@@ -64,7 +65,9 @@ func (r *replicaSetController) observe(ev WatchEvent, old Object) {
 		ref := o.ControllerRef()
 		if was == nil || ev.Type == Deleted || ref == nil || was.ControllerRef() == nil || was.ControllerRef().UID != ref.UID {
 			r.index(ev.key, was, o, ev.Type == Deleted)
-		} // else the pod stays indexed under the same controller
+		} else if m := r.owned[ref.UID]; m != nil {
+			m[ev.key] = o // still under the same controller, in a new version
+		}
 		if ref != nil {
 			if ref.Kind == KindReplicaSet {
 				key, ok := r.keys[ref.UID]
@@ -111,10 +114,10 @@ func (r *replicaSetController) index(key string, old, cur *Pod, deleted bool) {
 	if ref := cur.ControllerRef(); ref != nil {
 		m := r.owned[ref.UID]
 		if m == nil {
-			m = map[string]struct{}{}
+			m = map[string]*Pod{}
 			r.owned[ref.UID] = m
 		}
-		m[key] = struct{}{}
+		m[key] = cur
 	} else if cur.DeletionTimestamp == nil && !cur.IsTerminal() {
 		m := r.orphans[cur.Namespace]
 		if m == nil {
@@ -156,11 +159,7 @@ func (r *replicaSetController) reconcile(key string) {
 	// pods to release are sorted before they are written.
 	var active []*Pod
 	var release []*Pod
-	for pk := range r.owned[rs.UID] {
-		p := r.c.pod(pk)
-		if p == nil {
-			continue
-		}
+	for _, p := range r.owned[rs.UID] {
 		if !sel.Matches(labels.Set(p.Labels)) {
 			release = append(release, p)
 			continue

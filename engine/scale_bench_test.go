@@ -94,6 +94,7 @@ func (c *Cluster) drain(id int) time.Duration {
 //
 // Setup (the nodes) is not timed.
 func BenchmarkScheduleAtScale(b *testing.B) {
+	measureUnchecked(b)
 	const nodes, sets, replicas = 5000, 150, 1000
 	if testing.Short() {
 		b.Skip("scale benchmark skipped in -short mode")
@@ -163,6 +164,7 @@ func BenchmarkScheduleAtScale(b *testing.B) {
 // (untimed), schedules the new pods (timed), and scales back (untimed);
 // the figure is per pod.
 func BenchmarkSchedulingCycle(b *testing.B) {
+	measureUnchecked(b)
 	const base, batch = 50_000, 1000
 	c := newBenchCluster(b, 5000)
 	if _, err := c.Create(newBenchReplicaSet("app", base)); err != nil {
@@ -214,6 +216,7 @@ func BenchmarkSchedulingCycle(b *testing.B) {
 // the wall seconds of each phase, the scheduler's throughput over both
 // (pods/s, as in BenchmarkScheduleAtScale) and the peak heaps (as there).
 func BenchmarkDeploymentsAtScale(b *testing.B) {
+	measureUnchecked(b)
 	const nodes, deployments, replicas = 5000, 1500, 100
 	if testing.Short() {
 		b.Skip("scale benchmark skipped in -short mode")

@@ -717,7 +717,7 @@ func (s *scheduler) bind(p *Pod, ni *nodeInfo) {
 	np := p.withStatus()
 	np.Spec.NodeName = ni.name
 	setPodCondition(&np.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue, LastTransitionTime: s.c.clock.now})
-	s.mustUpdate(np)
+	s.c.replaceObject(p, np)
 	if !s.c.events.dropping() {
 		s.c.eventMsg(np, "", EventTypeNormal, "Scheduled", sourceScheduler, "Successfully assigned "+np.Namespace+"/"+np.Name+" to "+ni.name)
 	}

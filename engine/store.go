@@ -97,6 +97,15 @@ func (s *store) podsOn(node string) []string {
 // write records obj (already carrying its metadata) under a new
 // resourceVersion and appends the change to the watch log.
 func (s *store) write(t EventType, obj Object) WatchEvent {
+	m := obj.GetObjectMeta()
+	return s.put(t, obj, s.objects[obj.GetKind().id()][m.Key()])
+}
+
+// replace is write(Modified, obj) for a caller that holds the stored
+// version old.
+func (s *store) replace(obj, old Object) WatchEvent { return s.put(Modified, obj, old) }
+
+func (s *store) put(t EventType, obj, old Object) WatchEvent {
 	s.rv++
 	m := obj.GetObjectMeta()
 	if t != Deleted {
@@ -108,7 +117,6 @@ func (s *store) write(t EventType, obj Object) WatchEvent {
 	id := kind.id()
 	key := m.Key()
 	objs := s.objects[id]
-	old := objs[key]
 	switch t {
 	case Added:
 		s.counts[id]++
