@@ -12,16 +12,14 @@ import (
 type containerRuntime struct {
 	// spec points into the spec of the stored pod (immutable, shared); a
 	// changed image makes it point into the new version's spec.
-	spec *Container
-	// fieldPath names the container in events: spec.containers{name}.
-	fieldPath string
-	init      bool // an init container (a sidecar when also restartAlways)
-	sidecar   bool
+	spec    *Container
+	init    bool // an init container (a sidecar when also restartAlways)
+	sidecar bool
 
 	state      containerPhase
 	waitReason string
 	waitMsg    string
-	startedAt  time.Time
+	startedAt  nanos
 	// terminated is set while state is phaseTerminated.
 	terminated *ContainerStateTerminated
 	// last is the previous instance's termination (lastState).
@@ -53,11 +51,11 @@ type containerRuntime struct {
 	// backoff is the delay before the next restart after an exit; restartAt
 	// is when a container waiting in CrashLoopBackOff starts again.
 	backoff   time.Duration
-	restartAt time.Time
+	restartAt nanos
 
 	proc *process
 	// stopAt, while the pod terminates, is when the process is gone.
-	stopAt time.Time
+	stopAt nanos
 
 	logs, prevLogs []logLine
 	// files is the container's writable layer: lost when it restarts.
@@ -101,11 +99,28 @@ type LogLine struct {
 // logLine is a LogLine as kept: a line from an image's startup template
 // keeps the template and is stamped with its time only when read, which
 // saves memory in clusters of many pods, as does keeping the time as Unix
-// nanoseconds (virtual time is UTC).
+// nanoseconds (virtual time is UTC, after 1970): a negative at says the
+// line is stamped — its text has "%t" to replace with the time, in the
+// image's layout.
 type logLine struct {
-	at      int64
-	text    string
-	stamped bool // text has "%t" to replace with at, in the image's layout
+	at   int64
+	text string
+}
+
+func newLogLine(at time.Time, text string, stamped bool) logLine {
+	if stamped {
+		return logLine{at: -at.UnixNano(), text: text}
+	}
+	return logLine{at: at.UnixNano(), text: text}
+}
+
+func (l logLine) stamped() bool { return l.at < 0 }
+
+func (l logLine) time() time.Time {
+	if l.at < 0 {
+		return time.Unix(0, -l.at).UTC()
+	}
+	return time.Unix(0, l.at).UTC()
 }
 
 func (cr *containerRuntime) readLogs(lines []logLine) []LogLine {
@@ -115,9 +130,9 @@ func (cr *containerRuntime) readLogs(lines []logLine) []LogLine {
 		layout = cr.image.TimeFormat
 	}
 	for i, l := range lines {
-		at := time.Unix(0, l.at).UTC()
+		at := l.time()
 		out[i] = LogLine{Time: at, Text: l.text}
-		if l.stamped {
+		if l.stamped() {
 			out[i].Text = strings.ReplaceAll(l.text, "%t", at.Format(layout))
 		}
 	}
@@ -158,11 +173,11 @@ func (h containerHost) now() time.Time   { return h.k.c.clock.now }
 func (h containerHost) hostname() string { return h.pod.Name }
 
 func (h containerHost) log(line string) {
-	h.appendLog(logLine{at: h.k.c.clock.now.UnixNano(), text: line})
+	h.appendLog(newLogLine(h.k.c.clock.now, line, false))
 }
 
 func (h containerHost) logTemplate(tmpl string) {
-	h.appendLog(logLine{at: h.k.c.clock.now.UnixNano(), text: tmpl, stamped: strings.Contains(tmpl, "%t")})
+	h.appendLog(newLogLine(h.k.c.clock.now, tmpl, strings.Contains(tmpl, "%t")))
 }
 
 func (h containerHost) appendLog(l logLine) {
@@ -345,8 +360,8 @@ func (cr *containerRuntime) status() ContainerStatus {
 	case phaseWaiting:
 		s.State.Waiting = cr.waitingState()
 	case phaseRunning:
-		if cr.running == nil || !cr.running.StartedAt.Equal(cr.startedAt) {
-			cr.running = &ContainerStateRunning{StartedAt: cr.startedAt}
+		if cr.running == nil || !cr.running.StartedAt.Equal(cr.startedAt.Time()) {
+			cr.running = &ContainerStateRunning{StartedAt: cr.startedAt.Time()}
 		}
 		s.State.Running = cr.running
 		s.Ready = true

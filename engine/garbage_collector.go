@@ -1,6 +1,9 @@
 package engine
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // garbageCollector plays Kubernetes' garbage collector: an object whose
 // owners are all gone is deleted (background propagation), so deleting a
@@ -11,12 +14,19 @@ type garbageCollector struct {
 	// uids maps the uid of every object that can own others to its kind
 	// and key.
 	uids map[string]string
-	// dependents maps an owner uid to the queue keys of its dependents.
-	dependents map[string]map[string]struct{}
+	// dependents maps an owner uid to its dependents.
+	dependents map[string]map[gcRef]struct{}
+}
+
+// gcRef is a dependent: its kind and store key (both shared with the
+// object, so indexing a pod allocates no key for it).
+type gcRef struct {
+	kind Kind
+	key  string
 }
 
 func newGarbageCollector(c *Cluster) *garbageCollector {
-	g := &garbageCollector{c: c, uids: map[string]string{}, dependents: map[string]map[string]struct{}{}}
+	g := &garbageCollector{c: c, uids: map[string]string{}, dependents: map[string]map[gcRef]struct{}{}}
 	g.id = c.register("garbage-collector", g, KindReplicaSet, KindDeployment, KindPod)
 	return g
 }
@@ -33,10 +43,15 @@ func (g *garbageCollector) observe(ev WatchEvent, old Object) {
 		sameOwners(old.GetObjectMeta().OwnerReferences, m.OwnerReferences) {
 		return // the common case, a pod's status written: nothing to index
 	}
-	k := gcKey(obj.GetKind(), ev.key)
+	k := gcRef{obj.GetKind(), ev.key}
 	if ev.Type == Deleted {
 		delete(g.uids, m.UID)
-		for _, dep := range sortedMapKeys(g.dependents[m.UID]) {
+		var deps []string
+		for dep := range g.dependents[m.UID] {
+			deps = append(deps, gcKey(dep.kind, dep.key))
+		}
+		slices.Sort(deps)
+		for _, dep := range deps {
 			g.c.enqueue(g.id, dep)
 		}
 		delete(g.dependents, m.UID)
@@ -48,7 +63,7 @@ func (g *garbageCollector) observe(ev WatchEvent, old Object) {
 		return
 	}
 	if obj.GetKind() != KindPod {
-		g.uids[m.UID] = k
+		g.uids[m.UID] = gcKey(k.kind, k.key)
 	}
 	if old != nil && sameOwners(old.GetObjectMeta().OwnerReferences, m.OwnerReferences) {
 		return
@@ -63,7 +78,7 @@ func (g *garbageCollector) observe(ev WatchEvent, old Object) {
 	for _, ref := range m.OwnerReferences {
 		deps := g.dependents[ref.UID]
 		if deps == nil {
-			deps = map[string]struct{}{}
+			deps = map[gcRef]struct{}{}
 			g.dependents[ref.UID] = deps
 		}
 		deps[k] = struct{}{}
@@ -71,7 +86,7 @@ func (g *garbageCollector) observe(ev WatchEvent, old Object) {
 	if len(m.OwnerReferences) > 0 && !g.anyOwnerExists(m.OwnerReferences) {
 		// An owner may already be gone, or never have existed. (If one
 		// exists now, its deletion will enqueue this dependent.)
-		g.c.enqueue(g.id, k)
+		g.c.enqueue(g.id, gcKey(k.kind, k.key))
 	}
 }
 

@@ -57,7 +57,7 @@ type podRuntime struct {
 	// startTime, shared with it).
 	startTime *time.Time
 	// sandboxAt is when the pod sandbox (network namespace, IP) is ready.
-	sandboxAt time.Time
+	sandboxAt nanos
 	ipHost    int
 	ip        string
 	init      []*containerRuntime
@@ -65,7 +65,7 @@ type podRuntime struct {
 	// terminating is set once the kubelet has begun stopping the pod;
 	// killAt is when its last container is gone.
 	terminating bool
-	killAt      time.Time
+	killAt      nanos
 	// rejected holds the admission failure reason (OutOfcpu, …).
 	rejected string
 	// emptyDirs holds the files of the pod's emptyDir volumes: they
@@ -73,7 +73,7 @@ type podRuntime struct {
 	emptyDirs map[string]map[string]string
 	// volumesSince is when the kubelet began waiting for the pod's claims
 	// to be bound (zero once they are).
-	volumesSince time.Time
+	volumesSince nanos
 }
 
 // Kubelet timings on the virtual clock.
@@ -388,11 +388,11 @@ func (k *kubelet) syncPod(p *Pod, rt *podRuntime, a *nodeAgent) {
 		return
 	}
 	if rt.sandboxAt.IsZero() {
-		rt.sandboxAt = now.Add(sandboxDelay)
-		k.wake(p, rt.sandboxAt)
+		rt.sandboxAt = toNanos(now.Add(sandboxDelay))
+		k.wake(p, rt.sandboxAt.Time())
 		return
 	}
-	if now.Before(rt.sandboxAt) {
+	if now.Before(rt.sandboxAt.Time()) {
 		return
 	}
 	if rt.ip == "" && !k.allocateIP(p, rt, a) {
@@ -435,14 +435,14 @@ func (k *kubelet) volumesReady(p *Pod, rt *podRuntime) bool {
 		}
 	}
 	if len(missing) == 0 {
-		rt.volumesSince = time.Time{}
+		rt.volumesSince = 0
 		return true
 	}
 	now := k.c.clock.now
 	if rt.volumesSince.IsZero() {
-		rt.volumesSince = now
+		rt.volumesSince = toNanos(now)
 	}
-	if waited := now.Sub(rt.volumesSince); waited >= mountTimeout && waited < mountTimeout+volumeRetry {
+	if waited := now.Sub(rt.volumesSince.Time()); waited >= mountTimeout && waited < mountTimeout+volumeRetry {
 		k.c.event(p, EventTypeWarning, "FailedMount", sourceKubelet(rt.node),
 			"Unable to attach or mount volumes: unmounted volumes=[%s], unattached volumes=[%s]: timed out waiting for the condition",
 			strings.Join(missing, " "), strings.Join(missing, " "))
@@ -467,7 +467,7 @@ func (k *kubelet) applySpecChanges(p *Pod, rt *podRuntime) {
 			}
 			cr.spec = &specs[i]
 			cr.image, cr.imageRef, cr.pull = nil, nil, nil
-			cr.restartAt, cr.backingOff = time.Time{}, false
+			cr.restartAt, cr.backingOff = 0, false
 			if cr.state == phaseTerminated && !cr.succeeded {
 				cr.state = phaseWaiting
 				cr.waitReason, cr.waitMsg = "ContainerCreating", ""
@@ -503,8 +503,8 @@ func (k *kubelet) syncContainer(p *Pod, rt *podRuntime, cr *containerRuntime, a 
 	for range 8 { // each pass makes one transition; a few happen in one instant at most
 		switch cr.state {
 		case phaseWaiting:
-			if now.Before(cr.restartAt) {
-				k.wake(p, cr.restartAt)
+			if now.Before(cr.restartAt.Time()) {
+				k.wake(p, cr.restartAt.Time())
 				return
 			}
 			if !k.ensureImage(p, rt, cr, a) {
@@ -537,8 +537,8 @@ func (k *kubelet) syncContainer(p *Pod, rt *podRuntime, cr *containerRuntime, a 
 			if !k.shouldRestart(cr, policy) {
 				return
 			}
-			if now.Before(cr.restartAt) {
-				k.wake(p, cr.restartAt)
+			if now.Before(cr.restartAt.Time()) {
+				k.wake(p, cr.restartAt.Time())
 				return
 			}
 			cr.state = phaseWaiting
@@ -565,18 +565,18 @@ func (k *kubelet) exited(p *Pod, cr *containerRuntime, code int32, reason, msg s
 	now := k.c.clock.now
 	cr.state = phaseTerminated
 	cr.terminated = &ContainerStateTerminated{
-		ExitCode: code, Reason: reason, Message: msg, StartedAt: cr.startedAt, FinishedAt: now, ContainerID: cr.containerID,
+		ExitCode: code, Reason: reason, Message: msg, StartedAt: cr.startedAt.Time(), FinishedAt: now, ContainerID: cr.containerID,
 	}
 	if cr.init && !cr.sidecar && code == 0 {
 		cr.succeeded = true
 		return
 	}
-	if now.Sub(cr.startedAt) >= backoffReset {
+	if now.Sub(cr.startedAt.Time()) >= backoffReset {
 		cr.backoff = 0
 	}
 	delay := cr.backoff
 	cr.backoff = nextBackoff(cr.backoff)
-	cr.restartAt = now.Add(delay)
+	cr.restartAt = toNanos(now.Add(delay))
 	policy := p.Spec.RestartPolicy
 	if cr.sidecar {
 		policy = RestartPolicyAlways
@@ -596,7 +596,6 @@ func (k *kubelet) exited(p *Pod, cr *containerRuntime, code int32, reason, msg s
 func (k *kubelet) start(p *Pod, rt *podRuntime, cr *containerRuntime) {
 	now := k.c.clock.now
 	src := sourceKubelet(rt.node)
-	fp := containerFieldPath(p, cr)
 	cr.backingOff = false
 	if cr.containerID != "" {
 		cr.restarts++
@@ -614,20 +613,20 @@ func (k *kubelet) start(p *Pod, rt *podRuntime, cr *containerRuntime) {
 	cr.containerID = randomContainerID(k.c.rand)
 	proc, err := newProcess(cr.image, cr.spec, func() map[string]string { return containerEnv(p, cr.spec) })
 	if err != nil {
-		k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Error: %s", err.Error())
-		cr.startedAt = now
+		k.c.eventFor(p, containerFieldPath(p, cr), EventTypeWarning, "Failed", src, "Error: %s", err.Error())
+		cr.startedAt = toNanos(now)
 		k.exited(p, cr, 128, "StartError", err.Error())
 		cr.terminated.StartedAt = time.Unix(0, 0).UTC()
 		return
 	}
 	if !k.c.events.dropping() {
-		k.c.eventMsg(p, fp, EventTypeNormal, "Created", src, "Created container: "+cr.spec.Name)
+		k.c.eventMsg(p, containerFieldPath(p, cr), EventTypeNormal, "Created", src, "Created container: "+cr.spec.Name)
 	}
 	if !k.c.events.dropping() {
-		k.c.eventMsg(p, fp, EventTypeNormal, "Started", src, "Started container "+cr.spec.Name)
+		k.c.eventMsg(p, containerFieldPath(p, cr), EventTypeNormal, "Started", src, "Started container "+cr.spec.Name)
 	}
 	cr.state = phaseRunning
-	cr.startedAt = now
+	cr.startedAt = toNanos(now)
 	cr.everStarted = true
 	cr.waitReason, cr.waitMsg = "", ""
 	cr.proc = proc
@@ -651,14 +650,10 @@ func containerEnv(p *Pod, c *Container) map[string]string {
 
 // containerFieldPath names a container in an event's involvedObject.
 func containerFieldPath(_ *Pod, cr *containerRuntime) string {
-	if cr.fieldPath == "" {
-		if cr.init {
-			cr.fieldPath = "spec.initContainers{" + cr.spec.Name + "}"
-		} else {
-			cr.fieldPath = "spec.containers{" + cr.spec.Name + "}"
-		}
+	if cr.init {
+		return "spec.initContainers{" + cr.spec.Name + "}"
 	}
-	return cr.fieldPath
+	return "spec.containers{" + cr.spec.Name + "}"
 }
 
 // ensureImage makes sure the container's image is on the node, pulling it
@@ -667,7 +662,6 @@ func containerFieldPath(_ *Pod, cr *containerRuntime) string {
 func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *nodeAgent) bool {
 	now := k.c.clock.now
 	src := sourceKubelet(rt.node)
-	fp := containerFieldPath(p, cr)
 	image := cr.spec.Image
 	if cr.image == nil && !cr.pulling() {
 		im, ref, err := k.c.images.resolve(image)
@@ -676,8 +670,8 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 			if _, isPull := err.(*PullError); !isPull {
 				if cr.waitReason != "InvalidImageName" {
 					msg := fmt.Sprintf("Failed to apply default image tag %q: %s", image, err.Error())
-					k.c.eventFor(p, fp, EventTypeWarning, "InspectFailed", src, "%s", msg)
-					k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Error: InvalidImageName")
+					k.c.eventFor(p, containerFieldPath(p, cr), EventTypeWarning, "InspectFailed", src, "%s", msg)
+					k.c.eventFor(p, containerFieldPath(p, cr), EventTypeWarning, "Failed", src, "Error: InvalidImageName")
 					cr.waitReason, cr.waitMsg = "InvalidImageName", msg
 				}
 				return false
@@ -691,14 +685,14 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 	policy := cr.spec.ImagePullPolicy
 	if present && (policy == "IfNotPresent" || policy == "Never") && !cr.pulling() {
 		if !k.c.events.dropping() {
-			k.c.eventMsg(p, fp, EventTypeNormal, "Pulled", src, "Container image "+strconv.Quote(image)+" already present on machine")
+			k.c.eventMsg(p, containerFieldPath(p, cr), EventTypeNormal, "Pulled", src, "Container image "+strconv.Quote(image)+" already present on machine")
 		}
 		return true
 	}
 	if policy == "Never" {
 		if cr.waitReason != "ErrImageNeverPull" {
 			msg := fmt.Sprintf("Container image %q is not present with pull policy of Never", image)
-			k.c.eventFor(p, fp, EventTypeWarning, "ErrImageNeverPull", src, "%s", msg)
+			k.c.eventFor(p, containerFieldPath(p, cr), EventTypeWarning, "ErrImageNeverPull", src, "%s", msg)
 			cr.waitReason, cr.waitMsg = "ErrImageNeverPull", msg
 		}
 		return false
@@ -711,8 +705,8 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 		pl.pulling = false
 		if pl.err != nil {
 			msg := pl.err.Error()
-			k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Failed to pull image %q: %s", image, msg)
-			k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Error: ErrImagePull")
+			k.c.eventFor(p, containerFieldPath(p, cr), EventTypeWarning, "Failed", src, "Failed to pull image %q: %s", image, msg)
+			k.c.eventFor(p, containerFieldPath(p, cr), EventTypeWarning, "Failed", src, "Error: ErrImagePull")
 			cr.waitReason, cr.waitMsg = "ErrImagePull", msg
 			pl.backoff = nextBackoff(pl.backoff)
 			pl.retryAt = now.Add(pl.backoff)
@@ -734,7 +728,7 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 			k.c.enqueue(k.id, nodeQueueKey(a.name))
 		}
 		if !k.c.events.dropping() {
-			k.c.eventMsg(p, fp, EventTypeNormal, "Pulled", src, "Successfully pulled image "+strconv.Quote(image)+" in "+took.String()+
+			k.c.eventMsg(p, containerFieldPath(p, cr), EventTypeNormal, "Pulled", src, "Successfully pulled image "+strconv.Quote(image)+" in "+took.String()+
 				" ("+waited.String()+" including waiting). Image size: "+strconv.FormatInt(cr.image.SizeBytes, 10)+" bytes.")
 		}
 		cr.pull = nil // pulled: no back-off left to remember
@@ -746,8 +740,8 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 			return false
 		}
 		if cr.waitReason != "ImagePullBackOff" {
-			k.c.eventFor(p, fp, EventTypeNormal, "BackOff", src, "Back-off pulling image %q", image)
-			k.c.eventFor(p, fp, EventTypeWarning, "Failed", src, "Error: ImagePullBackOff")
+			k.c.eventFor(p, containerFieldPath(p, cr), EventTypeNormal, "BackOff", src, "Back-off pulling image %q", image)
+			k.c.eventFor(p, containerFieldPath(p, cr), EventTypeWarning, "Failed", src, "Error: ImagePullBackOff")
 			cr.waitReason, cr.waitMsg = "ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q: %s", image, cr.waitMsg)
 		}
 		k.wake(p, pl.retryAt)
@@ -755,7 +749,7 @@ func (k *kubelet) ensureImage(p *Pod, rt *podRuntime, cr *containerRuntime, a *n
 	}
 	// Start a pull.
 	if !k.c.events.dropping() {
-		k.c.eventMsg(p, fp, EventTypeNormal, "Pulling", src, "Pulling image "+strconv.Quote(image))
+		k.c.eventMsg(p, containerFieldPath(p, cr), EventTypeNormal, "Pulling", src, "Pulling image "+strconv.Quote(image))
 	}
 	if cr.pull == nil {
 		cr.pull = &imagePull{}
@@ -800,21 +794,21 @@ func (k *kubelet) terminate(p *Pod, rt *podRuntime) {
 		if p.DeletionTimestamp != nil && p.DeletionTimestamp.After(now) {
 			deadline = *p.DeletionTimestamp
 		}
-		rt.killAt = now
+		rt.killAt = toNanos(now)
 		for _, cr := range append(append([]*containerRuntime{}, rt.main...), rt.init...) {
 			if cr.state != phaseRunning {
 				continue
 			}
 			k.c.eventFor(p, containerFieldPath(p, cr), EventTypeNormal, "Killing", sourceKubelet(rt.node), "Stopping container %s", cr.spec.Name)
-			cr.stopAt = deadline
+			cr.stopAt = toNanos(deadline)
 			if cr.proc != nil && cr.proc.handlesSIGTERM {
-				cr.stopAt = minTime(now.Add(sigtermDelay), deadline)
+				cr.stopAt = toNanos(minTime(now.Add(sigtermDelay), deadline))
 			}
-			rt.killAt = maxTime(rt.killAt, cr.stopAt)
+			rt.killAt = max(rt.killAt, cr.stopAt)
 		}
 	}
-	if now.Before(rt.killAt) {
-		k.wake(p, rt.killAt)
+	if now.Before(rt.killAt.Time()) {
+		k.wake(p, rt.killAt.Time())
 		return
 	}
 	k.release(rt)
