@@ -19,9 +19,15 @@ type scheduler struct {
 	// the entry of a deleted node is unused (name "") until reused.
 	slots []nodeInfo
 	// fit holds, at the same index, the numbers the resources check and
-	// the least-allocated score read for every sampled node, packed into
-	// one cache line a node so the sample stays in cache.
-	fit   []nodeFit
+	// the least-allocated score read, packed together.
+	fit []nodeFit
+	// memo holds, at the same index, what the scan found on the node for
+	// the pod shape it last scanned with (shape): the shape's epoch in the
+	// high 32 bits, and the least-allocated score plus one in the low (0:
+	// the pod does not fit). refit clears it. Pods of one workload share a
+	// shape and a binding changes one node, so the scan mostly reads these
+	// words, eight nodes to a cache line.
+	memo  []uint64
 	nodes map[string]int32
 	// order holds the slots of the nodes sorted by name: the order the
 	// scheduler walks them, starting from nextStart.
@@ -42,6 +48,10 @@ type scheduler struct {
 	// binding is the cycle whose pod is being bound, so that charging the
 	// pod reuses the requests the cycle computed.
 	binding *cycleState
+	// shape is the pod shape the scan's memos are for, and shapeEpoch its
+	// number (nodeFit.memo).
+	shape      podFit
+	shapeEpoch uint32
 	// cycle, active and picks are scratch space reused by every cycle.
 	cycle  cycleState
 	active []filterPlugin
@@ -78,7 +88,6 @@ type nodeFit struct {
 	nzFreeMilliCPU, nzFreeMemory int64
 	cpuScale, memScale           int64
 	freePods                     int64
-	_                            int64 // one cache line a node
 }
 
 // boundPod is what one pod is charged on its node (its non-zero requests
@@ -254,6 +263,7 @@ func (s *scheduler) observeNode(t EventType, n *Node, old Object) {
 		s.order = slices.Delete(s.order, s.orderIndex(n.Name), s.orderIndex(n.Name)+1)
 		s.slots[slot] = nodeInfo{slot: slot}
 		s.fit[slot] = nodeFit{}
+		s.memo[slot] = 0
 		s.freeSlots = append(s.freeSlots, slot)
 		return
 	}
@@ -347,6 +357,7 @@ func (s *scheduler) newSlot() int32 {
 	}
 	s.slots = append(s.slots, nodeInfo{})
 	s.fit = append(s.fit, nodeFit{})
+	s.memo = append(s.memo, 0)
 	return int32(len(s.slots) - 1)
 }
 
@@ -358,6 +369,7 @@ func (s *scheduler) refit(ni *nodeInfo) {
 		cpuScale: ni.cpuScale, memScale: ni.memScale,
 		freePods: ni.allocPods - ni.pods,
 	}
+	s.memo[ni.slot] = 0
 }
 
 func (s *scheduler) observePod(t EventType, p *Pod, key string) {
@@ -610,10 +622,17 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 		// loop over the packed fit entries; it finds the same nodes as the
 		// general loop below.
 		r := podFit{st.milliCPU, st.memory, st.nonZeroMilliCPU, st.nonZeroMemory}
+		if r != s.shape || s.shapeEpoch == 0 {
+			s.shape = r
+			if s.shapeEpoch++; s.shapeEpoch == 0 { // wrapped: no memo may match
+				clear(s.memo)
+				s.shapeEpoch = 1
+			}
+		}
 		for processed < n && pk.found < want {
 			var visited int
 			var miss int32
-			pos, visited, miss = scanFit(pk, s.order, s.fit, st.owner, owned, r, pos, n-processed, want)
+			pos, visited, miss = scanFit(pk, s.order, s.memo, s.fit, st.owner, owned, r, s.shapeEpoch, pos, n-processed, want)
 			processed += visited
 			if miss >= 0 {
 				fail(nodeResourcesFit{}.filter(st, &s.slots[miss]))
@@ -666,17 +685,22 @@ type podFit struct{ milliCPU, memory, nonZeroMilliCPU, nonZeroMemory int64 }
 //
 // It is the scheduler's innermost loop, kept apart from schedule so that
 // its few variables stay in registers.
-func scanFit(pk *picker, order []int32, fit []nodeFit, owner *ownerInfo, owned []uint8, r podFit, pos, left, want int) (next, visited int, miss int32) {
+func scanFit(pk *picker, order []int32, memo []uint64, fit []nodeFit, owner *ownerInfo, owned []uint8, r podFit, epoch uint32, pos, left, want int) (next, visited int, miss int32) {
 	n := len(order)
 	for visited < left && pk.found < want {
 		slot := order[pos]
-		f := &fit[slot]
 		at := int32(pos)
 		visited++
 		if pos++; pos == n {
 			pos = 0
 		}
-		if f.freePods <= 0 || r.milliCPU != 0 && r.milliCPU > f.freeMilliCPU || r.memory != 0 && r.memory > f.freeMemory {
+		m := memo[slot]
+		if uint32(m>>32) != epoch {
+			m = fit[slot].memoFor(r, epoch)
+			memo[slot] = m
+		}
+		free := int64(uint32(m)) - 1
+		if free < 0 {
 			return pos, visited, slot
 		}
 		var o int32
@@ -685,9 +709,19 @@ func scanFit(pk *picker, order []int32, fit []nodeFit, owner *ownerInfo, owned [
 				o = owner.many[slot]
 			}
 		}
-		pk.add(slot, at, (roomScore(f.nzFreeMilliCPU-r.nonZeroMilliCPU, f.cpuScale)+roomScore(f.nzFreeMemory-r.nonZeroMemory, f.memScale))/2, o)
+		pk.add(slot, at, free, o)
 	}
 	return pos, visited, -1
+}
+
+// memoFor works out the node's memo for pod shape r: whether the pod fits
+// (the resources check) and, if so, its least-allocated score.
+func (f *nodeFit) memoFor(r podFit, epoch uint32) uint64 {
+	score := int64(-1)
+	if !(f.freePods <= 0 || r.milliCPU != 0 && r.milliCPU > f.freeMilliCPU || r.memory != 0 && r.memory > f.freeMemory) {
+		score = (roomScore(f.nzFreeMilliCPU-r.nonZeroMilliCPU, f.cpuScale) + roomScore(f.nzFreeMemory-r.nonZeroMemory, f.memScale)) / 2
+	}
+	return uint64(epoch)<<32 | uint64(score+1)
 }
 
 // fitErrorMessage words a scheduling failure as kube-scheduler's FitError:
