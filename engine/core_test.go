@@ -522,3 +522,51 @@ func TestSchedulerChargesPodsOfANodeAddedBack(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(3), c.scheduler.info("node-a").pods)
 }
+
+// TestWorkQueueHoldsAKeyOnce drives the queue through adds while waiting,
+// re-adds after pops, emptying, and the compaction of a long queue,
+// checking it against a plain model.
+func TestWorkQueueHoldsAKeyOnce(t *testing.T) {
+	q := newWorkQueue()
+	var model []string
+	waiting := func(k string) bool {
+		for _, m := range model {
+			if m == k {
+				return true
+			}
+		}
+		return false
+	}
+	rng := newRand(7)
+	for step := range 200_000 {
+		switch r := rng.IntN(10); {
+		case r < 6:
+			// Keys from a pool larger than the compaction threshold.
+			k := fmt.Sprintf("k%d", rng.IntN(3000))
+			q.add(k)
+			if !waiting(k) {
+				model = append(model, k)
+			}
+		default:
+			k, ok := q.pop()
+			if len(model) == 0 {
+				require.False(t, ok, "step %d", step)
+				continue
+			}
+			require.True(t, ok, "step %d", step)
+			require.Equal(t, model[0], k, "step %d", step)
+			model = model[1:]
+		}
+		require.Equal(t, len(model), q.len(), "step %d", step)
+		if step%5000 == 0 {
+			// Drain it completely now and then.
+			for len(model) > 0 {
+				k, _ := q.pop()
+				require.Equal(t, model[0], k)
+				model = model[1:]
+			}
+			_, ok := q.pop()
+			require.False(t, ok)
+		}
+	}
+}
