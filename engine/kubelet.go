@@ -24,6 +24,21 @@ type kubelet struct {
 	// lastStart is the start time the kubelet gave a pod last; pods first
 	// seen at the same instant share it (statuses are immutable).
 	lastStart *time.Time
+	// scratchNames and the last unready message, for building statuses.
+	scratchNames       []string
+	unreadyNames       []string
+	lastUnreadyMessage string
+}
+
+// unreadyMessage words the Ready condition's message for the unready
+// containers names; pods of one template share it.
+func (k *kubelet) unreadyMessage(names []string) string {
+	k.scratchNames = names
+	if k.lastUnreadyMessage == "" || !slices.Equal(names, k.unreadyNames) {
+		k.unreadyNames = slices.Clone(names)
+		k.lastUnreadyMessage = "containers with unready status: [" + strings.Join(names, " ") + "]"
+	}
+	return k.lastUnreadyMessage
 }
 
 // nodeAgent is one node's machine and kubelet.
@@ -877,7 +892,7 @@ func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {
 		setPodCondition(&st, PodCondition{Type: PodInitialized, Status: ConditionFalse, LastTransitionTime: now,
 			Reason: podReasonContainersNotInit, Message: "containers with incomplete status: [" + strings.Join(pendingInit, " ") + "]"})
 	}
-	var unready []string
+	unready := k.scratchNames[:0]
 	for _, cr := range rt.main {
 		if cr.state != phaseRunning {
 			unready = append(unready, cr.spec.Name)
@@ -896,7 +911,7 @@ func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {
 		setPodCondition(&st, PodCondition{Type: PodContainersReady, Status: ConditionTrue, LastTransitionTime: now})
 		setPodCondition(&st, PodCondition{Type: PodReady, Status: ConditionTrue, LastTransitionTime: now})
 	} else {
-		msg := "containers with unready status: [" + strings.Join(unready, " ") + "]"
+		msg := k.unreadyMessage(unready)
 		setPodCondition(&st, PodCondition{Type: PodContainersReady, Status: ConditionFalse, LastTransitionTime: now,
 			Reason: podReasonContainersNotRdy, Message: msg})
 		setPodCondition(&st, PodCondition{Type: PodReady, Status: ConditionFalse, LastTransitionTime: now,
