@@ -6,17 +6,31 @@ import "time"
 // says otherwise. A fixed start keeps event logs identical across runs.
 var DefaultStart = time.Date(2026, time.January, 1, 9, 0, 0, 0, time.UTC)
 
-// clock is the cluster's virtual time and its queue of timers. Time only
-// moves when the Cluster moves it.
+// clock is the cluster's virtual time and its timers. Time only moves
+// when the Cluster moves it.
+//
+// Timers fire in the order of their due time and, at one instant, in the
+// order they were set. Many timers share an instant (every pod bound at
+// once wakes its kubelet half a second later), so they are kept in a
+// first-in, first-out bucket per instant, and only the distinct instants
+// in a min-heap: setting and firing a timer cost no heap work unless its
+// instant is new or done. The same timer may be set twice; firing it twice
+// is harmless, as the controller's work queue holds a key at most once and
+// reconcilers are level-based.
 type clock struct {
 	now time.Time
-	// seq numbers timers in the order they were set; it breaks ties between
-	// timers due at the same instant, so they fire in the order set.
-	seq uint64
-	// timers is a binary min-heap ordered by (at, seq). The same timer may
-	// be set twice; firing it twice is harmless, as the controller's work
-	// queue holds a key at most once and reconcilers are level-based.
-	timers []timer
+	// instants is a binary min-heap of the instants that have timers.
+	instants []int64
+	// buckets holds the timers of each instant in instants, in the order
+	// set.
+	buckets map[int64]*timerBucket
+	// spare is an emptied bucket kept for the next new instant.
+	spare *timerBucket
+}
+
+type timerBucket struct {
+	timers []timerID
+	head   int
 }
 
 // timerID identifies what a timer does: wake controller ctl for key at at.
@@ -26,12 +40,7 @@ type timerID struct {
 	key string
 }
 
-type timer struct {
-	id  timerID
-	seq uint64
-}
-
-func newClock(start time.Time) clock { return clock{now: start} }
+func newClock(start time.Time) clock { return clock{now: start, buckets: map[int64]*timerBucket{}} }
 
 // set arranges for controller ctl to reconcile key at time at. A time in
 // the past means "at the next instant the cluster settles".
@@ -39,72 +48,85 @@ func (c *clock) set(at time.Time, ctl int, key string) {
 	if at.Before(c.now) {
 		at = c.now
 	}
-	c.seq++
-	c.timers = append(c.timers, timer{id: timerID{at: at.UnixNano(), ctl: ctl, key: key}, seq: c.seq})
-	c.up(len(c.timers) - 1)
+	ns := at.UnixNano()
+	b := c.buckets[ns]
+	if b == nil {
+		b = c.spare
+		c.spare = nil
+		if b == nil {
+			b = &timerBucket{}
+		}
+		c.buckets[ns] = b
+		c.instants = append(c.instants, ns)
+		c.up(len(c.instants) - 1)
+	}
+	b.timers = append(b.timers, timerID{at: ns, ctl: ctl, key: key})
 }
 
 // next returns the due time of the earliest timer.
 func (c *clock) next() (time.Time, bool) {
-	if len(c.timers) == 0 {
+	if len(c.instants) == 0 {
 		return time.Time{}, false
 	}
-	return time.Unix(0, c.timers[0].id.at).UTC(), true
+	return time.Unix(0, c.instants[0]).UTC(), true
 }
 
 // popDue removes and returns the earliest timer if it is due at or before
 // the current time.
 func (c *clock) popDue() (timerID, bool) {
-	if len(c.timers) == 0 || c.timers[0].id.at > c.now.UnixNano() {
+	if len(c.instants) == 0 || c.instants[0] > c.now.UnixNano() {
 		return timerID{}, false
 	}
-	t := c.timers[0]
-	last := len(c.timers) - 1
-	c.timers[0] = c.timers[last]
-	c.timers[last] = timer{}
-	c.timers = c.timers[:last]
-	if last > 0 {
-		c.down(0)
+	ns := c.instants[0]
+	b := c.buckets[ns]
+	t := b.timers[b.head]
+	b.timers[b.head] = timerID{}
+	b.head++
+	if b.head == len(b.timers) {
+		// The instant is done.
+		delete(c.buckets, ns)
+		last := len(c.instants) - 1
+		c.instants[0] = c.instants[last]
+		c.instants = c.instants[:last]
+		if last > 0 {
+			c.down(0)
+		}
+		b.timers, b.head = b.timers[:0], 0
+		if cap(b.timers) <= 4096 {
+			c.spare = b // small enough to keep for the next instant
+		}
 	}
-	// The heap keeps its room, as work queues do: a cluster that once had
-	// many timers will again.
-	return t.id, true
-}
-
-func (c *clock) less(i, j int) bool {
-	a, b := &c.timers[i], &c.timers[j]
-	if a.id.at != b.id.at {
-		return a.id.at < b.id.at
-	}
-	return a.seq < b.seq
+	return t, true
 }
 
 func (c *clock) up(i int) {
+	h := c.instants
 	for i > 0 {
 		parent := (i - 1) / 2
-		if !c.less(i, parent) {
+		if h[i] >= h[parent] {
 			return
 		}
-		c.timers[i], c.timers[parent] = c.timers[parent], c.timers[i]
+		h[i], h[parent] = h[parent], h[i]
 		i = parent
 	}
 }
 
 func (c *clock) down(i int) {
-	n := len(c.timers)
+	h := c.instants
+	n := len(h)
 	for {
 		l := 2*i + 1
 		if l >= n {
 			return
 		}
 		m := l
-		if r := l + 1; r < n && c.less(r, l) {
+		if r := l + 1; r < n && h[r] < h[l] {
 			m = r
 		}
-		if !c.less(m, i) {
+		if h[m] >= h[i] {
 			return
 		}
-		c.timers[i], c.timers[m] = c.timers[m], c.timers[i]
+		h[i], h[m] = h[m], h[i]
 		i = m
 	}
 }
