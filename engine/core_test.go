@@ -570,3 +570,28 @@ func TestWorkQueueHoldsAKeyOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicasLogTheirOwnLines starts replicas that log the same first
+// line at the same instant (their logs are shared then) and then their own
+// hostnames: each pod's log must hold its own lines only.
+func TestReplicasLogTheirOwnLines(t *testing.T) {
+	c := New(Config{Seed: 1, NodeStartupDelay: -1})
+	_, err := c.AddNode(NodeOptions{Name: "node-a", CPU: "8", Memory: "32Gi"})
+	require.NoError(t, err)
+	rs := newBenchReplicaSet("echo", 3)
+	rs.Spec.Template.Spec.Containers[0].Image = "busybox:1.36"
+	rs.Spec.Template.Spec.Containers[0].Command = []string{"sh", "-c", "echo start; while true; do echo $(hostname); sleep 1; done"}
+	mustCreate(t, c, rs)
+	require.NoError(t, c.Advance(30*time.Second))
+	pods := c.Pods("default", nil)
+	require.Len(t, pods, 3)
+	for _, p := range pods {
+		lines, err := c.Logs("default", p.Name, "", false)
+		require.NoError(t, err)
+		require.Greater(t, len(lines), 3, p.Name)
+		require.Equal(t, "start", lines[0].Text)
+		for _, l := range lines[1:] {
+			require.Equal(t, p.Name, l.Text)
+		}
+	}
+}

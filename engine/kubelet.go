@@ -24,10 +24,27 @@ type kubelet struct {
 	// lastStart is the start time the kubelet gave a pod last; pods first
 	// seen at the same instant share it (statuses are immutable).
 	lastStart *time.Time
+	// bootLogs is the log of the container started last, shared with
+	// the containers that start at the same instant logging the same.
+	bootLogs []logLine
 	// scratchNames and the last unready message, for building statuses.
 	scratchNames       []string
 	unreadyNames       []string
 	lastUnreadyMessage string
+}
+
+// shareBootLogs lets containers that logged the same lines when they
+// started — replicas of one image starting at one instant — share one copy
+// of them. The copy's capacity is its length, so a container that logs
+// more appends to an array of its own.
+func (k *kubelet) shareBootLogs(cr *containerRuntime) {
+	if len(cr.logs) == 0 {
+		return
+	}
+	if !slices.Equal(cr.logs, k.bootLogs) {
+		k.bootLogs = slices.Clip(cr.logs)
+	}
+	cr.logs = k.bootLogs
 }
 
 // unreadyMessage words the Ready condition's message for the unready
@@ -646,6 +663,7 @@ func (k *kubelet) start(p *Pod, rt *podRuntime, cr *containerRuntime) {
 	cr.waitReason, cr.waitMsg = "", ""
 	cr.proc = proc
 	proc.run(containerHost{k: k, pod: p, rt: rt, ctr: cr})
+	k.shareBootLogs(cr)
 }
 
 // containerEnv is the environment a container's process sees.
