@@ -38,11 +38,6 @@ type containerRuntime struct {
 	// imageRef is the parsed image name, shared with the catalogue's cache.
 	imageRef *ImageReference
 	image    *Image
-	// waiting and running are the states status reported last, shared by
-	// the statuses written while they hold (statuses are immutable).
-	waiting *ContainerStateWaiting
-	running *ContainerStateRunning
-
 	// pull is the state of pulling the image, from the first pull until
 	// one succeeds; nil for the rest of the container's life, which is
 	// most of it.
@@ -335,15 +330,30 @@ const (
 // the kubelet writes; they are never modified (readers get copies).
 var startedTrue, startedFalse = Ptr(true), Ptr(false)
 
-// status renders the container's ContainerStatus.
-func (cr *containerRuntime) waitingState() *ContainerStateWaiting {
-	if w := cr.waiting; w == nil || w.Reason != cr.waitReason || w.Message != cr.waitMsg {
-		cr.waiting = &ContainerStateWaiting{Reason: cr.waitReason, Message: cr.waitMsg}
-	}
-	return cr.waiting
+// stateCache shares container states between statuses (which are
+// immutable): replicas waiting for the same reason, or started at the same
+// instant, report the same state.
+type stateCache struct {
+	waiting *ContainerStateWaiting
+	running *ContainerStateRunning
 }
 
-func (cr *containerRuntime) status() ContainerStatus {
+func (sc *stateCache) waitingState(reason, msg string) *ContainerStateWaiting {
+	if w := sc.waiting; w == nil || w.Reason != reason || w.Message != msg {
+		sc.waiting = &ContainerStateWaiting{Reason: reason, Message: msg}
+	}
+	return sc.waiting
+}
+
+func (sc *stateCache) runningState(startedAt time.Time) *ContainerStateRunning {
+	if r := sc.running; r == nil || !r.StartedAt.Equal(startedAt) {
+		sc.running = &ContainerStateRunning{StartedAt: startedAt}
+	}
+	return sc.running
+}
+
+// status renders the container's ContainerStatus.
+func (cr *containerRuntime) status(sc *stateCache) ContainerStatus {
 	s := ContainerStatus{
 		Name:         cr.spec.Name,
 		RestartCount: cr.restarts,
@@ -358,17 +368,14 @@ func (cr *containerRuntime) status() ContainerStatus {
 	}
 	switch cr.state {
 	case phaseWaiting:
-		s.State.Waiting = cr.waitingState()
+		s.State.Waiting = sc.waitingState(cr.waitReason, cr.waitMsg)
 	case phaseRunning:
-		if cr.running == nil || !cr.running.StartedAt.Equal(cr.startedAt.Time()) {
-			cr.running = &ContainerStateRunning{StartedAt: cr.startedAt.Time()}
-		}
-		s.State.Running = cr.running
+		s.State.Running = sc.runningState(cr.startedAt.Time())
 		s.Ready = true
 	case phaseTerminated:
 		t := *cr.terminated
 		if cr.backingOff {
-			s.State.Waiting = cr.waitingState()
+			s.State.Waiting = sc.waitingState(cr.waitReason, cr.waitMsg)
 			s.LastTerminationState.Terminated = &t
 			break
 		}

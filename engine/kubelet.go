@@ -24,6 +24,8 @@ type kubelet struct {
 	// lastStart is the start time the kubelet gave a pod last; pods first
 	// seen at the same instant share it (statuses are immutable).
 	lastStart *time.Time
+	// states shares container states between statuses.
+	states stateCache
 	// bootLogs is the log of the container started last, shared with
 	// the containers that start at the same instant logging the same.
 	bootLogs []logLine
@@ -663,6 +665,12 @@ func (k *kubelet) start(p *Pod, rt *podRuntime, cr *containerRuntime) {
 	cr.waitReason, cr.waitMsg = "", ""
 	cr.proc = proc
 	proc.run(containerHost{k: k, pod: p, rt: rt, ctr: cr})
+	if proc.serving && !proc.done && proc.wakeAt.IsZero() {
+		// A server in its main loop never runs again (run is called only
+		// for a process that sleeps): all that matters of it now is
+		// whether it stops promptly on SIGTERM, so it need not be kept.
+		cr.proc = servingProcess(proc.handlesSIGTERM)
+	}
 	k.shareBootLogs(cr)
 }
 
@@ -880,11 +888,11 @@ func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {
 	}
 	st.InitContainerStatuses = k.scratchInit[:0]
 	for _, cr := range rt.init {
-		st.InitContainerStatuses = append(st.InitContainerStatuses, cr.status())
+		st.InitContainerStatuses = append(st.InitContainerStatuses, cr.status(&k.states))
 	}
 	st.ContainerStatuses = k.scratchMain[:0]
 	for _, cr := range rt.main {
-		st.ContainerStatuses = append(st.ContainerStatuses, cr.status())
+		st.ContainerStatuses = append(st.ContainerStatuses, cr.status(&k.states))
 	}
 	if len(rt.init) == 0 {
 		st.InitContainerStatuses = nil

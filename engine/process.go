@@ -75,6 +75,18 @@ type process struct {
 	image          *Image
 }
 
+// servingProcesses stand for every process that serves forever, which is
+// all a container running a server needs once started. They are never
+// run, so never modified, and may be shared.
+var servingProcesses = [2]process{{serving: true}, {serving: true, handlesSIGTERM: true}}
+
+func servingProcess(handlesSIGTERM bool) *process {
+	if handlesSIGTERM {
+		return &servingProcesses[1]
+	}
+	return &servingProcesses[0]
+}
+
 // maxStepsPerWake bounds the instructions one wake may run. A process that
 // runs this many without sleeping or exiting is a busy loop: it would spin
 // forever, so it is treated as running forever (what it has logged so far
