@@ -242,6 +242,32 @@ func (ic *invariantChecker) check(c *Cluster) {
 		require.NotNil(t, ni)
 		require.Equal(t, [3]int64{cpu, mem, count}, [3]int64{ni.reqMilliCPU, ni.reqMemory, ni.pods}, "scheduler cache of %s", n.Name)
 	}
+	// The scheduler's count of each controller's pods per node (for
+	// spreading) matches the store too.
+	owned := map[string]map[int32]int32{}
+	for _, obj := range c.store.all(KindPod) {
+		p := obj.(*Pod)
+		slot, known := c.scheduler.nodes[p.Spec.NodeName]
+		if ref := p.ControllerRef(); ref != nil && known && !p.IsTerminal() {
+			if owned[ref.UID] == nil {
+				owned[ref.UID] = map[int32]int32{}
+			}
+			owned[ref.UID][slot]++
+		}
+	}
+	for uid, perSlot := range owned {
+		o := c.scheduler.owners[uid]
+		require.NotNil(t, o, "no counts for owner %s", uid)
+		total := 0
+		for slot, n := range perSlot {
+			require.Equal(t, n, o.count(slot), "owner %s on slot %d", uid, slot)
+			total += int(n)
+		}
+		require.Equal(t, total, o.total, "owner %s", uid)
+	}
+	for uid, o := range c.scheduler.owners {
+		require.Equal(t, len(owned[uid]) > 0, o.total > 0, "owner %s", uid)
+	}
 	// No volume is bound to two claims, and bound pairs agree.
 	boundTo := map[string]string{}
 	for _, obj := range c.store.list(KindPersistentVolumeClaim, "", nil) {

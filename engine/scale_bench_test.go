@@ -195,7 +195,7 @@ func BenchmarkSchedulingCycle(b *testing.B) {
 		elapsed += c.drain(c.scheduler.id)
 		iterations++
 		b.StopTimer()
-		if n := len(c.scheduler.bound); n != base+batch {
+		if n := c.scheduler.charged(); n != base+batch {
 			b.Fatalf("%d of %d pods bound", n, base+batch)
 		}
 		scale(base)

@@ -38,8 +38,6 @@ type scheduler struct {
 	// NoSchedule/NoExecute taints, so plugins can skip when there are none.
 	cordoned, tainted int
 
-	// bound holds the accounting of every pod charged to a node.
-	bound  map[string]boundPod
 	owners map[string]*ownerInfo
 	// unschedulable holds pods that fit nowhere at their last attempt.
 	unschedulable map[string]struct{}
@@ -88,14 +86,6 @@ type nodeFit struct {
 	nzFreeMilliCPU, nzFreeMemory int64
 	cpuScale, memScale           int64
 	freePods                     int64
-}
-
-// boundPod is what one pod is charged on its node (its non-zero requests
-// for scoring follow from these, by nonZero).
-type boundPod struct {
-	owner            *ownerInfo
-	milliCPU, memory int64
-	slot             int32
 }
 
 // ownerInfo counts one controller's pods per node slot, for spreading.
@@ -198,7 +188,6 @@ func newScheduler(c *Cluster) *scheduler {
 	s := &scheduler{
 		c:             c,
 		nodes:         map[string]int32{},
-		bound:         map[string]boundPod{},
 		owners:        map[string]*ownerInfo{},
 		unschedulable: map[string]struct{}{},
 	}
@@ -223,13 +212,8 @@ func (s *scheduler) observe(ev WatchEvent, old Object) {
 	case *Node:
 		s.observeNode(ev.Type, obj, old)
 	case *Pod:
-		// A status write to a running pod (the kubelet's, most writes)
-		// changes nothing the scheduler holds.
-		if op, _ := old.(*Pod); ev.Type == Modified && op != nil && op.Spec.NodeName != "" &&
-			op.Spec.NodeName == obj.Spec.NodeName && !op.IsTerminal() && !obj.IsTerminal() {
-			return
-		}
-		s.observePod(ev.Type, obj, ev.key)
+		op, _ := old.(*Pod)
+		s.observePod(ev.Type, obj, op, ev.key)
 	case *PersistentVolumeClaim, *PersistentVolume:
 		// A claim bound or a volume added may let a waiting pod fit.
 		s.retryUnschedulable()
@@ -252,10 +236,9 @@ func (s *scheduler) observeNode(t EventType, n *Node, old Object) {
 		// Pods still bound to the node are no longer charged anywhere
 		// (the pod garbage collector deletes them); if a node of the same
 		// name comes back, they are charged to it then.
-		for key, b := range s.bound {
-			if b.slot == slot {
-				s.uncharge(b)
-				delete(s.bound, key)
+		for _, key := range s.c.store.podsOn(n.Name) {
+			if p := s.c.pod(key); p != nil && !p.IsTerminal() {
+				s.uncharge(p, slot)
 			}
 		}
 		s.count(&s.slots[slot], -1)
@@ -304,7 +287,7 @@ func (s *scheduler) observeNode(t EventType, n *Node, old Object) {
 func (s *scheduler) chargeExisting(name string, slot int32) {
 	for _, key := range s.c.store.podsOn(name) {
 		if p := s.c.pod(key); p != nil && !p.IsTerminal() {
-			s.charge(key, p, slot)
+			s.charge(p, slot)
 		}
 	}
 }
@@ -372,36 +355,46 @@ func (s *scheduler) refit(ni *nodeInfo) {
 	s.memo[ni.slot] = 0
 }
 
-func (s *scheduler) observePod(t EventType, p *Pod, key string) {
-	b, released := s.bound[key]
-	// A status write to a bound, running pod changes nothing here.
-	if released && t == Modified && !p.IsTerminal() && s.slots[b.slot].name == p.Spec.NodeName {
-		return
+// chargedSlot reports the node slot a version of a pod is charged to. The
+// scheduler keeps this invariant: a pod is charged to its node exactly
+// while it is bound to a node the scheduler knows and has not finished,
+// for the requests of its spec (which cannot change) and to its
+// controller's count.
+func (s *scheduler) chargedSlot(p *Pod) (int32, bool) {
+	if p == nil || p.Spec.NodeName == "" || p.IsTerminal() {
+		return 0, false
 	}
-	// Release whatever the pod was charged before this change.
-	if released {
-		s.uncharge(b)
-		delete(s.bound, key)
+	if st := s.binding; st != nil && st.pod.UID == p.UID {
+		return st.slot, true // the node the cycle chose
 	}
+	slot, ok := s.nodes[p.Spec.NodeName]
+	return slot, ok
+}
+
+func (s *scheduler) observePod(t EventType, p, old *Pod, key string) {
 	if t == Deleted {
 		delete(s.unschedulable, key)
-		if released {
+		if slot, ok := s.chargedSlot(p); ok {
+			s.uncharge(p, slot)
 			s.retryUnschedulable()
 		}
 		return
 	}
+	oldSlot, was := s.chargedSlot(old)
+	slot, is := s.chargedSlot(p)
+	if was && is && oldSlot == slot && controllerUID(old) == controllerUID(p) {
+		return // a status write to a running pod: most writes
+	}
+	if was {
+		s.uncharge(old, oldSlot)
+	}
+	if is {
+		s.charge(p, slot)
+	}
 	if p.Spec.NodeName != "" {
 		delete(s.unschedulable, key)
-		if p.IsTerminal() {
-			if released {
-				s.retryUnschedulable()
-			}
-			return
-		}
-		if st := s.binding; st != nil && st.pod.UID == p.UID {
-			s.charge(key, p, st.slot) // the node the cycle chose
-		} else if slot, ok := s.nodes[p.Spec.NodeName]; ok {
-			s.charge(key, p, slot)
+		if was && !is {
+			s.retryUnschedulable()
 		}
 		return
 	}
@@ -412,50 +405,67 @@ func (s *scheduler) observePod(t EventType, p *Pod, key string) {
 	}
 }
 
-func (s *scheduler) charge(key string, p *Pod, slot int32) {
-	ni := &s.slots[slot]
-	var b boundPod
-	if st := s.binding; st != nil && st.pod.UID == p.UID {
-		b = boundPod{slot: slot, milliCPU: st.milliCPU, memory: st.memory}
-	} else {
-		req := computePodRequests(&p.Spec)
-		b = boundPod{slot: slot, milliCPU: req.milliCPU, memory: req.memory}
-	}
+func controllerUID(p *Pod) string {
 	if ref := p.ControllerRef(); ref != nil {
-		if st := s.binding; st != nil && st.pod.UID == p.UID && st.owner != nil {
-			b.owner = st.owner
-		} else {
-			b.owner = s.owner(ref.UID)
-		}
-		b.owner.add(slot, 1)
+		return ref.UID
 	}
-	nzCPU, nzMem := nonZero(podRequests{b.milliCPU, b.memory})
-	ni.reqMilliCPU += b.milliCPU
-	ni.reqMemory += b.memory
-	ni.nonZeroMilliCPU += nzCPU
-	ni.nonZeroMemory += nzMem
-	ni.pods++
-	s.refit(ni)
-	s.bound[key] = b
+	return ""
 }
 
-func (s *scheduler) uncharge(b boundPod) {
-	ni := &s.slots[b.slot]
-	nzCPU, nzMem := nonZero(podRequests{b.milliCPU, b.memory})
-	ni.reqMilliCPU -= b.milliCPU
-	ni.reqMemory -= b.memory
-	ni.nonZeroMilliCPU -= nzCPU
-	ni.nonZeroMemory -= nzMem
-	ni.pods--
-	s.refit(ni)
-	if b.owner != nil {
-		b.owner.add(ni.slot, -1)
-		if b.owner.total == 0 {
-			// Its last pod is gone (an old ReplicaSet scaled down): a
-			// count per node is too much to keep for nothing.
-			delete(s.owners, b.owner.uid)
+// charge adds p's requests, and one to its controller's count, to slot.
+func (s *scheduler) charge(p *Pod, slot int32) {
+	ni := &s.slots[slot]
+	var req podRequests
+	st := s.binding
+	if st != nil && st.pod.UID == p.UID {
+		req = podRequests{st.milliCPU, st.memory}
+	} else {
+		req = computePodRequests(&p.Spec)
+	}
+	if ref := p.ControllerRef(); ref != nil {
+		o := st.ownerOf(p)
+		if o == nil {
+			o = s.owner(ref.UID)
+		}
+		o.add(slot, 1)
+	}
+	s.account(ni, req, 1)
+}
+
+// uncharge takes what charge added for p off slot.
+func (s *scheduler) uncharge(p *Pod, slot int32) {
+	ni := &s.slots[slot]
+	if ref := p.ControllerRef(); ref != nil {
+		if o := s.owners[ref.UID]; o != nil {
+			o.add(slot, -1)
+			if o.total == 0 {
+				// Its last pod is gone (an old ReplicaSet scaled down): a
+				// count per node is too much to keep for nothing.
+				delete(s.owners, o.uid)
+			}
 		}
 	}
+	s.account(ni, computePodRequests(&p.Spec), -1)
+}
+
+// charged returns the number of pods charged to nodes.
+func (s *scheduler) charged() int {
+	n := 0
+	for _, slot := range s.order {
+		n += int(s.slots[slot].pods)
+	}
+	return n
+}
+
+// account adds d pods of requests req to the node.
+func (s *scheduler) account(ni *nodeInfo, req podRequests, d int64) {
+	nzCPU, nzMem := nonZero(req)
+	ni.reqMilliCPU += d * req.milliCPU
+	ni.reqMemory += d * req.memory
+	ni.nonZeroMilliCPU += d * nzCPU
+	ni.nonZeroMemory += d * nzMem
+	ni.pods += d
+	s.refit(ni)
 }
 
 func nonZero(r podRequests) (milliCPU, memory int64) {

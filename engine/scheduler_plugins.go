@@ -58,6 +58,14 @@ func (s *scheduler) newCycleState(p *Pod) *cycleState {
 	return st
 }
 
+// ownerOf returns the cycle's owner counts if p is the cycle's pod.
+func (st *cycleState) ownerOf(p *Pod) *ownerInfo {
+	if st != nil && st.pod.UID == p.UID {
+		return st.owner
+	}
+	return nil
+}
+
 // Reasons, worded as kube-scheduler's plugins word them.
 var (
 	reasonUnschedulable = []string{"node(s) were unschedulable"}
