@@ -7,10 +7,15 @@ import (
 )
 
 // scheduler places pending pods on nodes, as kube-scheduler does: filter
-// plugins rule nodes out (each with a reason in kubectl's words), score
-// plugins rank the rest, and the pod is bound to the best node. A pod that
+// plugins rule nodes out (each with a reason in kubectl's words), scores
+// rank the rest (picker), and the pod is bound to the best node. A pod that
 // fits nowhere gets a FailedScheduling event and waits until the cluster
 // changes in a way that could help (a node added or changed, a pod gone).
+//
+// It keeps its own books of what each node runs (nodeInfo), kept in step
+// with the store by observe under one invariant (chargedSlot), and samples
+// nodes as kube-scheduler's percentageOfNodesToScore does, so that a
+// cycle's cost stays flat as the cluster grows.
 type scheduler struct {
 	c  *Cluster
 	id int
@@ -38,6 +43,8 @@ type scheduler struct {
 	// NoSchedule/NoExecute taints, so plugins can skip when there are none.
 	cordoned, tainted int
 
+	// owners holds, by controller uid, how many of its pods each node
+	// runs, for spreading.
 	owners map[string]*ownerInfo
 	// unschedulable holds pods that fit nowhere at their last attempt.
 	unschedulable map[string]struct{}
@@ -47,7 +54,7 @@ type scheduler struct {
 	// pod reuses the requests the cycle computed.
 	binding *cycleState
 	// shape is the pod shape the scan's memos are for, and shapeEpoch its
-	// number (nodeFit.memo).
+	// number (memo).
 	shape      podFit
 	shapeEpoch uint32
 	// cycle, active and picks are scratch space reused by every cycle.
