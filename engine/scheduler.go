@@ -57,6 +57,10 @@ type scheduler struct {
 	// number (memo).
 	shape      podFit
 	shapeEpoch uint32
+	// scheduled is the PodScheduled condition list of the pods bound at
+	// the current instant (statuses are immutable, so they share it; its
+	// capacity is its length, so an append copies).
+	scheduled []PodCondition
 	// cycle, active and picks are scratch space reused by every cycle.
 	cycle  cycleState
 	active []filterPlugin
@@ -765,9 +769,21 @@ func (s *scheduler) fail(p *Pod, msg string) {
 }
 
 func (s *scheduler) bind(p *Pod, ni *nodeInfo) {
-	np := p.withStatus()
+	var np *Pod
+	now := s.c.clock.now
+	if len(p.Status.Conditions) == 0 && len(p.Status.ContainerStatuses) == 0 && len(p.Status.InitContainerStatuses) == 0 {
+		// The common case, a pod scheduled at its first attempt: its only
+		// condition says so, and pods bound at one instant share it.
+		np = p.shallowCopy()
+		if c := s.scheduled; len(c) == 0 || !c[0].LastTransitionTime.Equal(now) {
+			s.scheduled = []PodCondition{{Type: PodScheduled, Status: ConditionTrue, LastTransitionTime: now}}
+		}
+		np.Status.Conditions = s.scheduled
+	} else {
+		np = p.withStatus()
+		setPodCondition(&np.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue, LastTransitionTime: now})
+	}
 	np.Spec.NodeName = ni.name
-	setPodCondition(&np.Status, PodCondition{Type: PodScheduled, Status: ConditionTrue, LastTransitionTime: s.c.clock.now})
 	s.c.replaceObject(p, np)
 	if !s.c.events.dropping() {
 		s.c.eventMsg(np, "", EventTypeNormal, "Scheduled", sourceScheduler, "Successfully assigned "+np.Namespace+"/"+np.Name+" to "+ni.name)

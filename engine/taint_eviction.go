@@ -13,10 +13,12 @@ import (
 type taintEviction struct {
 	c  *Cluster
 	id int
+	// noExecute holds the nodes that have NoExecute taints.
+	noExecute map[string]struct{}
 }
 
 func newTaintEviction(c *Cluster) *taintEviction {
-	t := &taintEviction{c: c}
+	t := &taintEviction{c: c, noExecute: map[string]struct{}{}}
 	t.id = c.register("taint-eviction", t, KindNode, KindPod)
 	return t
 }
@@ -26,6 +28,11 @@ var _ controller = (*taintEviction)(nil)
 func (t *taintEviction) observe(ev WatchEvent, old Object) {
 	switch obj := ev.Object.(type) {
 	case *Node:
+		if ev.Type == Deleted || !hasNoExecute(obj.Spec.Taints) {
+			delete(t.noExecute, obj.Name)
+		} else {
+			t.noExecute[obj.Name] = struct{}{}
+		}
 		if ev.Type == Deleted {
 			return
 		}
@@ -43,7 +50,7 @@ func (t *taintEviction) observe(ev WatchEvent, old Object) {
 			// A newly bound pod matters only on a node with NoExecute
 			// taints; a taint added later enqueues the node's pods.
 			if o, _ := old.(*Pod); o == nil || o.Spec.NodeName == "" {
-				if n := t.c.node(obj.Spec.NodeName); n != nil && hasNoExecute(n.Spec.Taints) {
+				if _, tainted := t.noExecute[obj.Spec.NodeName]; tainted {
 					t.c.enqueue(t.id, ev.key)
 				}
 			}
