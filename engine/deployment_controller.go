@@ -31,6 +31,16 @@ type deploymentController struct {
 	// hashes caches each Deployment's template hash, by uid and
 	// generation.
 	hashes map[string]cachedHash
+	// sameTemplate caches, by ReplicaSet uid, whether its template was
+	// found equal to a Deployment's, for the generations compared (a
+	// template changes only with its object's generation).
+	sameTemplate map[string]templateMatch
+}
+
+type templateMatch struct {
+	rsGeneration, dGeneration int64
+	dUID                      string
+	equal                     bool
 }
 
 type cachedHash struct {
@@ -42,7 +52,7 @@ var sourceDeploymentController = EventSource{Component: "deployment-controller"}
 
 func newDeploymentController(c *Cluster) *deploymentController {
 	d := &deploymentController{c: c, selectors: map[string]cachedSelector{}, owned: map[string]map[string]struct{}{},
-		orphans: map[string]map[string]struct{}{}, hashes: map[string]cachedHash{}}
+		orphans: map[string]map[string]struct{}{}, hashes: map[string]cachedHash{}, sameTemplate: map[string]templateMatch{}}
 	d.id = c.register("deployment-controller", d, KindDeployment, KindReplicaSet, KindPod)
 	return d
 }
@@ -61,6 +71,9 @@ func (dc *deploymentController) observe(ev WatchEvent, old Object) {
 	case *ReplicaSet:
 		was, _ := old.(*ReplicaSet)
 		dc.index(ev.key, was, o, ev.Type == Deleted)
+		if ev.Type == Deleted {
+			delete(dc.sameTemplate, o.UID)
+		}
 		if ref := o.ControllerRef(); ref != nil {
 			if ref.Kind == KindDeployment {
 				dc.c.enqueue(dc.id, objectKey(o.Namespace, ref.Name))
@@ -211,6 +224,18 @@ func templateHash(t *PodTemplateSpec, collisions int32) string {
 
 // templatesEqual compares a ReplicaSet's template with a Deployment's,
 // ignoring the pod-template-hash label the ReplicaSet carries.
+// templatesEqual is templatesEqual for rs and d, remembered for their
+// generations.
+func (dc *deploymentController) templatesEqual(rs *ReplicaSet, d *Deployment) bool {
+	m, ok := dc.sameTemplate[rs.UID]
+	if !ok || m.rsGeneration != rs.Generation || m.dUID != d.UID || m.dGeneration != d.Generation {
+		m = templateMatch{rsGeneration: rs.Generation, dGeneration: d.Generation, dUID: d.UID,
+			equal: templatesEqual(&rs.Spec.Template, &d.Spec.Template)}
+		dc.sameTemplate[rs.UID] = m
+	}
+	return m.equal
+}
+
 func templatesEqual(rsTemplate, dTemplate *PodTemplateSpec) bool {
 	// Compared in place, without copies: this runs for every ReplicaSet
 	// of every Deployment on every sync.
@@ -261,7 +286,7 @@ func (dc *deploymentController) findNewReplicaSet(d *Deployment, all []*ReplicaS
 		// The pod-template-hash label is a fast, exact-enough first test;
 		// the full comparison settles it (and finds rolled-back templates,
 		// whose hash differs only by collisions).
-		if newRS == nil && (rs.Labels[LabelPodTemplateHash] == hash || len(all) < 50) && templatesEqual(&rs.Spec.Template, &d.Spec.Template) {
+		if newRS == nil && (rs.Labels[LabelPodTemplateHash] == hash || len(all) < 50) && dc.templatesEqual(rs, d) {
 			newRS = rs
 			continue
 		}

@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -159,8 +160,9 @@ func (r *replicaSetController) reconcile(key string) {
 	// pods to release are sorted before they are written.
 	var active []*Pod
 	var release []*Pod
+	matches := matchCache{sel: sel}
 	for _, p := range r.owned[rs.UID] {
-		if !sel.Matches(labels.Set(p.Labels)) {
+		if !matches.labels(p.Labels) {
 			release = append(release, p)
 			continue
 		}
@@ -202,6 +204,24 @@ func (r *replicaSetController) reconcile(key string) {
 	r.writeStatus(rs, active, failure)
 }
 
+// matchCache remembers whether its selector matched the last label map it
+// was asked about. Pods made from one template share their labels map
+// (stored objects are never modified), so a controller walking a
+// workload's pods asks about the same map again and again.
+type matchCache struct {
+	sel     labels.Selector
+	last    uintptr // the map's identity; 0 for none
+	matched bool
+}
+
+func (mc *matchCache) labels(l map[string]string) bool {
+	id := reflect.ValueOf(l).Pointer()
+	if id == 0 || id != mc.last {
+		mc.last, mc.matched = id, mc.sel.Matches(labels.Set(l))
+	}
+	return mc.matched
+}
+
 // sortForDeletion orders pods as the ReplicaSet controller prefers to
 // delete them: unscheduled before scheduled, pending before running, not
 // ready before ready, lower controller.kubernetes.io/pod-deletion-cost
@@ -214,60 +234,69 @@ func (r *replicaSetController) sortForDeletion(pods []*Pod) {
 			perNode[p.Spec.NodeName]++
 		}
 	}
-	cost := func(p *Pod) int64 {
-		n, _ := strconv.ParseInt(p.Annotations["controller.kubernetes.io/pod-deletion-cost"], 10, 32)
-		return n
+	// Each pod's ranks are worked out once, not at every comparison.
+	type ranked struct {
+		p                       *Pod
+		scheduled, phase, ready int
+		cost                    int64
+		doubled                 int
+		readySince              time.Time
+		restarts                int32
 	}
-	rank := func(p *Pod) (int, int, int) {
-		scheduled := 1
+	keys := make([]ranked, len(pods))
+	for i, p := range pods {
+		k := ranked{p: p, scheduled: 1, phase: 2, doubled: perNode[p.Spec.NodeName], restarts: restarts(p)}
 		if p.Spec.NodeName == "" {
-			scheduled = 0
+			k.scheduled = 0
 		}
-		phase := 2
 		switch p.Status.Phase {
 		case PodPending:
-			phase = 0
+			k.phase = 0
 		case PodUnknown:
-			phase = 1
+			k.phase = 1
 		}
-		ready := 0
 		if p.IsReady() {
-			ready = 1
+			k.ready = 1
+			k.readySince = readySince(p)
 		}
-		return scheduled, phase, ready
+		if c, ok := p.Annotations["controller.kubernetes.io/pod-deletion-cost"]; ok {
+			k.cost, _ = strconv.ParseInt(c, 10, 32)
+		}
+		keys[i] = k
 	}
-	slices.SortStableFunc(pods, func(a, b *Pod) int {
-		as, ap, ar := rank(a)
-		bs, bp, br := rank(b)
-		if as != bs {
-			return as - bs
+	slices.SortStableFunc(keys, func(a, b ranked) int {
+		if a.scheduled != b.scheduled {
+			return a.scheduled - b.scheduled
 		}
-		if ap != bp {
-			return ap - bp
+		if a.phase != b.phase {
+			return a.phase - b.phase
 		}
-		if ar != br {
-			return ar - br
+		if a.ready != b.ready {
+			return a.ready - b.ready
 		}
-		if ca, cb := cost(a), cost(b); ca != cb {
-			return cmp.Compare(ca, cb)
+		if a.cost != b.cost {
+			return cmp.Compare(a.cost, b.cost)
 		}
-		if da, db := perNode[a.Spec.NodeName], perNode[b.Spec.NodeName]; da != db {
-			return db - da // more doubled up first
+		if a.doubled != b.doubled {
+			return b.doubled - a.doubled // more doubled up first
 		}
-		if ar == 1 {
+		if a.ready == 1 {
 			// Ready for less time first.
-			if c := readySince(b).Compare(readySince(a)); c != 0 {
+			if c := b.readySince.Compare(a.readySince); c != 0 {
 				return c
 			}
 		}
-		if ra, rb := restarts(a), restarts(b); ra != rb {
-			return int(rb - ra)
+		if a.restarts != b.restarts {
+			return int(b.restarts - a.restarts)
 		}
-		if c := b.CreationTimestamp.Compare(a.CreationTimestamp); c != 0 {
+		if c := b.p.CreationTimestamp.Compare(a.p.CreationTimestamp); c != 0 {
 			return c
 		}
-		return compareStrings(a.Name, b.Name)
+		return compareStrings(a.p.Name, b.p.Name)
 	})
+	for i, k := range keys {
+		pods[i] = k.p
+	}
 }
 
 func readySince(p *Pod) time.Time {
@@ -299,11 +328,11 @@ func available(p *Pod, minReady time.Duration, now time.Time) (bool, time.Time) 
 func (r *replicaSetController) writeStatus(rs *ReplicaSet, active []*Pod, failure error) {
 	now := r.c.clock.now
 	minReady := secondsToDuration(int64(rs.Spec.MinReadySeconds))
-	tmpl := labels.SelectorFromSet(rs.Spec.Template.Labels)
+	tmpl := matchCache{sel: labels.SelectorFromSet(rs.Spec.Template.Labels)}
 	st := ReplicaSetStatus{Replicas: int32(len(active)), ObservedGeneration: rs.Generation}
 	var wake time.Time
 	for _, p := range active {
-		if tmpl.Matches(labels.Set(p.Labels)) {
+		if tmpl.labels(p.Labels) {
 			st.FullyLabeledReplicas++
 		}
 		if p.IsReady() {
