@@ -864,13 +864,6 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
 // writeStatus computes the pod's status from the runtime and writes it if
 // it changed.
 func (k *kubelet) writeStatus(p *Pod, rt *podRuntime, a *nodeAgent) {

@@ -92,8 +92,7 @@ func (r *recorder) record(ref ObjectReference, typ, reason string, src EventSour
 		r.write(ref, typ, reason, src, msg, r.c.clock.now)
 		return
 	}
-	if len(r.pending) >= maxQueuedEvents {
-		r.Dropped++
+	if r.dropping() {
 		return
 	}
 	r.pending = append(r.pending, pendingEvent{ref: ref, typ: typ, reason: reason, src: src, msg: msg, at: r.c.clock.now})

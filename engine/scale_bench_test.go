@@ -44,6 +44,17 @@ func (h *heapSampler) sample() {
 	}
 }
 
+// freshCluster builds a cluster of nodes outside the timer and takes the
+// heap's measure from there.
+func (h *heapSampler) freshCluster(b *testing.B, nodes int) *Cluster {
+	b.StopTimer()
+	defer b.StartTimer()
+	c := newBenchCluster(b, nodes)
+	runtime.GC()
+	h.sample()
+	return c
+}
+
 func (h *heapSampler) report(b *testing.B) {
 	b.ReportMetric(float64(h.peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(h.peakLive)/(1<<20), "peak-live-MiB")
@@ -103,11 +114,7 @@ func BenchmarkScheduleAtScale(b *testing.B) {
 	sample := heap.sample
 	var schedTotal, runTotal time.Duration
 	for b.Loop() {
-		b.StopTimer()
-		c := newBenchCluster(b, nodes)
-		runtime.GC()
-		sample()
-		b.StartTimer()
+		c := heap.freshCluster(b, nodes)
 
 		start := time.Now()
 		for i := range sets {
@@ -259,11 +266,7 @@ func BenchmarkDeploymentsAtScale(b *testing.B) {
 	}
 	var applyTotal, rollTotal time.Duration
 	for b.Loop() {
-		b.StopTimer()
-		c := newBenchCluster(b, nodes)
-		runtime.GC()
-		sample()
-		b.StartTimer()
+		c := heap.freshCluster(b, nodes)
 
 		start := time.Now()
 		for i := range deployments {

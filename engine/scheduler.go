@@ -637,19 +637,20 @@ func (s *scheduler) schedule(st *cycleState) (*nodeInfo, string) {
 	if st.owner != nil {
 		owned = st.owner.perSlot
 	}
+	// Both loops below read the resources check and the least-allocated
+	// score from the memos, which are for this pod's shape from here on.
+	r := podFit{st.milliCPU, st.memory, st.nonZeroMilliCPU, st.nonZeroMemory}
+	if r != s.shape || s.shapeEpoch == 0 {
+		s.shape = r
+		if s.shapeEpoch++; s.shapeEpoch == 0 { // wrapped: no memo may match
+			clear(s.memo)
+			s.shapeEpoch = 1
+		}
+	}
 	pos, processed := s.nextStart, 0
 	if len(before) == 0 && len(after) == 0 {
 		// The common case — only the resources check applies — in a tight
-		// loop over the packed fit entries; it finds the same nodes as the
-		// general loop below.
-		r := podFit{st.milliCPU, st.memory, st.nonZeroMilliCPU, st.nonZeroMemory}
-		if r != s.shape || s.shapeEpoch == 0 {
-			s.shape = r
-			if s.shapeEpoch++; s.shapeEpoch == 0 { // wrapped: no memo may match
-				clear(s.memo)
-				s.shapeEpoch = 1
-			}
-		}
+		// loop; it finds the same nodes as the general loop below.
 		for processed < n && pk.found < want {
 			var visited int
 			var miss int32
@@ -675,7 +676,8 @@ nodes:
 				continue nodes
 			}
 		}
-		if !ni.fits(st) {
+		free := memoized(s.memo, s.fit, slot, r, s.shapeEpoch)
+		if free < 0 {
 			fail(nodeResourcesFit{}.filter(st, ni))
 			continue
 		}
@@ -685,8 +687,7 @@ nodes:
 				continue nodes
 			}
 		}
-		f := &s.fit[slot]
-		pk.add(slot, at, (roomScore(f.nzFreeMilliCPU-st.nonZeroMilliCPU, f.cpuScale)+roomScore(f.nzFreeMemory-st.nonZeroMemory, f.memScale))/2, st.owner.count(slot))
+		pk.add(slot, at, free, st.owner.count(slot))
 	}
 	s.nextStart = pos
 	if pk.found == 0 {
@@ -715,12 +716,12 @@ func scanFit(pk *picker, order []int32, memo []uint64, fit []nodeFit, owner *own
 		if pos++; pos == n {
 			pos = 0
 		}
+		// memoized, by hand: the compiler will not inline it.
 		m := memo[slot]
-		if uint32(m>>32) != epoch {
-			m = fit[slot].memoFor(r, epoch)
-			memo[slot] = m
-		}
 		free := int64(uint32(m)) - 1
+		if uint32(m>>32) != epoch {
+			free = memoize(memo, fit, slot, r, epoch)
+		}
 		if free < 0 {
 			return pos, visited, slot
 		}
@@ -735,14 +736,26 @@ func scanFit(pk *picker, order []int32, memo []uint64, fit []nodeFit, owner *own
 	return pos, visited, -1
 }
 
-// memoFor works out the node's memo for pod shape r: whether the pod fits
-// (the resources check) and, if so, its least-allocated score.
-func (f *nodeFit) memoFor(r podFit, epoch uint32) uint64 {
+// memoized returns the node's least-allocated score for pod shape r, or -1
+// if the pod does not fit there, from the node's memo when it is for epoch.
+func memoized(memo []uint64, fit []nodeFit, slot int32, r podFit, epoch uint32) int64 {
+	if m := memo[slot]; uint32(m>>32) == epoch {
+		return int64(uint32(m)) - 1
+	}
+	return memoize(memo, fit, slot, r, epoch)
+}
+
+// memoize works out and stores the node's memo for pod shape r: whether
+// the pod fits (the resources check) and, if so, its least-allocated
+// score. It returns the score, or -1.
+func memoize(memo []uint64, fit []nodeFit, slot int32, r podFit, epoch uint32) int64 {
+	f := &fit[slot]
 	score := int64(-1)
 	if !(f.freePods <= 0 || r.milliCPU != 0 && r.milliCPU > f.freeMilliCPU || r.memory != 0 && r.memory > f.freeMemory) {
 		score = (roomScore(f.nzFreeMilliCPU-r.nonZeroMilliCPU, f.cpuScale) + roomScore(f.nzFreeMemory-r.nonZeroMemory, f.memScale)) / 2
 	}
-	return uint64(epoch)<<32 | uint64(score+1)
+	memo[slot] = uint64(epoch)<<32 | uint64(score+1)
+	return score
 }
 
 // fitErrorMessage words a scheduling failure as kube-scheduler's FitError:

@@ -130,16 +130,9 @@ func (nodeAffinity) filter(st *cycleState, ni *nodeInfo) []string {
 }
 
 // nodeResourcesFit rules out nodes without room for the pod's requests.
-// The scheduler inlines its check (nodeInfo.fits) and asks it for reasons
+// The scheduler memoises its check per node (memoized) and asks it for reasons
 // only when a node does not fit.
 type nodeResourcesFit struct{}
-
-// fits reports whether the pod's requests fit on the node.
-func (ni *nodeInfo) fits(st *cycleState) bool {
-	return ni.pods < ni.allocPods &&
-		(st.milliCPU == 0 || ni.reqMilliCPU+st.milliCPU <= ni.allocMilliCPU) &&
-		(st.memory == 0 || ni.reqMemory+st.memory <= ni.allocMemory)
-}
 
 func (nodeResourcesFit) skip(*scheduler, *cycleState) bool { return false }
 
